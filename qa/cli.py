@@ -1,0 +1,344 @@
+"""The ``qa`` command line: index, status, ask, eval.
+
+Exit codes: 0 success; 1 the question has no confident answer in the corpus (``ask`` with a
+single question); 2 usage error (bad option, missing argument, bad path); 3 runtime error (a
+one-line message on stderr); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from qa import __version__
+
+EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Failure(click.ClickException):
+    """A runtime error: one line on stderr, exit 3."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"qa: error: {self.format_message()}", err=True)
+
+
+def _engine(corpus: Path | None, index: Path | None, model: str | None):
+    from qa.config import default_corpus, default_index
+    from qa.engine import Engine
+
+    corpus = corpus or default_corpus()
+    if not corpus.is_dir():
+        raise click.BadParameter(
+            f"corpus folder not found: {corpus} (pass --corpus DIR or set QA_CORPUS)",
+            param_hint="--corpus",
+        )
+    return Engine(corpus=corpus, root=index or default_index(corpus), model=model)
+
+
+def corpus_options(f):
+    f = click.option(
+        "--model", envvar="QA_MODEL", metavar="PATH",
+        help="Local sentence-transformers model folder (default: bundled all-MiniLM-L6-v2).",
+    )(f)
+    f = click.option(
+        "--index", "index", envvar="QA_INDEX", type=click.Path(file_okay=False, path_type=Path),
+        help="Index folder (default: in the user cache dir, one per corpus; env QA_INDEX).",
+    )(f)
+    f = click.option(
+        "--corpus", envvar="QA_CORPUS", type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of documents (default: ./corpus, else the bundled sample; env QA_CORPUS).",
+    )(f)
+    return f
+
+
+class _Bar:
+    """A tqdm bar on stderr per build stage, shown only for work that takes more than a moment."""
+
+    LABELS = {"read": "reading", "embed": "embedding", "index": "indexing"}
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.LABELS:
+            return
+        if stage != self.stage:
+            self.close()
+            from tqdm import tqdm
+
+            self.stage = stage
+            self.bar = tqdm(
+                total=total, desc=self.LABELS[stage], unit=" texts" if stage == "embed" else " files",
+                file=sys.stderr, delay=0.5, leave=False, dynamic_ncols=True, disable=None,
+            )
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _warn(message: str) -> None:
+    click.echo(f"qa: warning: {_safe(message)}", err=True)
+
+
+def _build(engine, full: bool = False):
+    bar = _Bar()
+    try:
+        return engine.build(full=full, progress=bar, warn=_warn)
+    finally:
+        bar.close()
+
+
+def _ensure_index(engine) -> None:
+    """Build the index on first use; warn when the corpus changed since the last build."""
+    if not engine.has_index():
+        click.echo(f"qa: no index yet for {engine.corpus}; building it now", err=True)
+        _build(engine)
+        return
+    status = engine.status()
+    n = len(status.added) + len(status.changed) + len(status.removed)
+    if n:
+        _warn(f"{n} file(s) changed since the index was built; run `qa index` to update it")
+
+
+def _safe(text: str) -> str:
+    """Corpus text for a terminal: control characters and escapes shown, never executed."""
+    return "".join(
+        ch if ch in "\n\t" or (ch.isprintable() and ch != "\x1b") else f"\\x{ord(ch):02x}"
+        if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qa")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Ask questions of a folder of documents; answers are quotes from them, with citations.
+
+    \b
+      qa index --corpus ~/papers     build, or update only what changed
+      qa status --corpus ~/papers    what changed since the last build
+      qa ask "How much did the council invest?"
+      qa eval questions.jsonl --corpus DIR
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@main.command("index")
+@corpus_options
+@click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+def index_cmd(corpus, index, model, full, as_json) -> None:
+    """Build the index, or update it: only new and changed files are embedded."""
+    engine = _engine(corpus, index, model)
+    summary = _build(engine, full=full)
+    if as_json:
+        click.echo(json.dumps(summary.to_json()))
+    else:
+        click.echo(
+            f"indexed {engine.corpus}: {summary.added} added, {summary.changed} changed, "
+            f"{summary.removed} removed, {summary.unchanged} unchanged; "
+            f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f}s\n"
+            f"index: {engine.root}"
+        )
+
+
+@main.command("status")
+@corpus_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def status_cmd(corpus, index, model, as_json) -> None:
+    """What changed in the corpus since the last build (loads no model)."""
+    engine = _engine(corpus, index, model)
+    st = engine.status()
+    if as_json:
+        click.echo(json.dumps({
+            "corpus": str(engine.corpus), "index": str(engine.root), "indexed": st.has_index,
+            "stale": st.stale, "added": list(st.added), "changed": list(st.changed),
+            "removed": list(st.removed), "unchanged": len(st.unchanged),
+        }))
+        return
+    if not st.has_index:
+        click.echo(f"no index for {engine.corpus} yet; `qa index` builds it ({len(st.added)} files to index)")
+        return
+    for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed)):
+        for name in names:
+            click.echo(f"{label:8} {_safe(name)}")
+    if st.stale:
+        click.echo("run `qa index` to update the index")
+    else:
+        click.echo(f"up to date: {len(st.unchanged)} files indexed")
+
+
+def _print_result(result, verbose_context: bool = False) -> None:
+    click.echo(f"Q: {_safe(result.question)}")
+    if not result.answers:
+        click.echo("  No answer found in the corpus.")
+        return
+    if not result.answered:
+        click.echo("  No confident answer in the corpus. The nearest passages:")
+    for i, a in enumerate(result.answers, 1):
+        cite = f"{a.source} p.{a.page}:{a.line}" if a.page else f"{a.source}:{a.line}"
+        also = f"  (also in {', '.join(a.also_in)})" if a.also_in else ""
+        quote = " ".join(a.text.split())
+        head = click.style(f"{i:>2}.", bold=True)
+        click.echo(f"{head} \u201c{_safe(quote)}\u201d")
+        click.echo(click.style(f"    {_safe(cite)}{_safe(also)}   score {a.score:.2f}", dim=True))
+    click.echo("")
+
+
+def _read_batch(path: Path):
+    from qa.evaluation import load_questions
+
+    return load_questions(path)
+
+
+@main.command("ask")
+@click.argument("question", required=False)
+@corpus_options
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
+@click.option("--batch", type=click.Path(dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> None:
+    """Answer QUESTION with quotes from the corpus, each citing file and line."""
+    from qa.errors import QAError
+
+    if (question is None) == (batch is None):
+        raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
+    if question is not None and not question.strip():
+        raise click.BadParameter("the question is empty", param_hint="QUESTION")
+    engine = _engine(corpus, index, model)
+    questions = _read_batch(batch) if batch else None
+    _ensure_index(engine)
+    if questions is None:
+        result = engine.ask(question, k=k, mode=retriever)
+        if as_json:
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        else:
+            _print_result(result)
+        sys.exit(EXIT_OK if result.answered else EXIT_NO_ANSWER)
+    for q in questions:
+        try:
+            result = engine.ask(q.question, k=k, history=q.history, mode=retriever, qid=q.id or None)
+        except QAError:
+            raise
+        if as_json:
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False), nl=True)
+            sys.stdout.flush()
+        else:
+            _print_result(result)
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+@corpus_options
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--retriever", "retrievers", multiple=True,
+              type=click.Choice(["hybrid", "dense", "bm25", "all"]),
+              help="Retriever(s) to measure; repeat, or `all` for the three in one run (default hybrid).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write each answer (the `ask --batch --json` lines) to this file.")
+def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -> None:
+    """Measure answer accuracy, source recall, nDCG@10, abstention and latency on QUESTIONS."""
+    from qa.evaluation import load_questions, score
+
+    qs = load_questions(questions)
+    if not qs:
+        raise click.BadParameter(f"no questions in {questions}", param_hint="QUESTIONS")
+    engine = _engine(corpus, index, model)
+    if not engine.has_index():
+        click.echo(f"qa: building the index for {engine.corpus}", err=True)
+    _build(engine)  # bring the index up to date; a no-op when nothing changed
+    modes = ["hybrid", "dense", "bm25"] if "all" in retrievers else list(dict.fromkeys(retrievers or ["hybrid"]))
+    engine.embedder  # load the model before the clock starts  # noqa: B018
+    out = {}
+    from tqdm import tqdm
+
+    for mode in modes:
+        res = []
+        for q in tqdm(qs, desc=f"eval {mode}", file=sys.stderr, delay=1.0, leave=False, disable=None):
+            res.append(engine.ask(q.question, k=k, history=q.history, mode=mode, qid=q.id or None))
+        if results and mode == modes[0]:
+            with open(results, "w", encoding="utf-8") as fh:
+                for r in res:
+                    fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+        out[mode] = score(qs, res)
+    if as_json:
+        payload = {m: v.to_json() for m, v in out.items()}
+        click.echo(json.dumps(payload if len(modes) > 1 else payload[modes[0]]))
+        return
+    _print_metrics(out, questions)
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:.3f}"
+
+
+def _print_metrics(out: dict, path: Path) -> None:
+    first = next(iter(out.values()))
+    click.echo(f"{path}: {first.questions} questions ({first.answerable} answerable, {first.unanswerable} unanswerable)")
+    rows = [
+        ("answer accuracy @1", "acc_at_1"), ("answer accuracy @5", "acc_at_5"), ("answer MRR", "mrr"),
+        ("source recall @1", "source_recall_at_1"), ("source recall @5", "source_recall_at_5"),
+        ("nDCG@10 (files)", "ndcg_at_10"), ("abstained on unanswerable", "abstained_on_unanswerable"),
+        ("wrongly abstained", "false_abstain"), ("mixed accuracy", "mixed_accuracy"),
+    ]
+    modes = list(out)
+    click.echo(f"{'':28}" + "".join(f"{m:>10}" for m in modes))
+    for label, key in rows:
+        click.echo(f"{label:28}" + "".join(f"{_fmt(getattr(out[m], key)):>10}" for m in modes))
+    click.echo(f"{'latency p50 / p95 (ms)':28}" + "".join(
+        f"{out[m].latency_ms_p50:>5.0f}/{out[m].latency_ms_p95:<4.0f}" for m in modes))
+    wrong = first.wrong
+    if wrong:
+        shown = ", ".join(wrong[:10]) + (" ..." if len(wrong) > 10 else "")
+        click.echo(f"not right at rank 1 ({modes[0]}): {len(wrong)}: {shown}")
+
+
+def run() -> None:
+    """Console entry point: errors become one line on stderr and a documented exit code."""
+    from qa.errors import QAError
+
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("qa: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("\nqa: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except QAError as exc:
+        click.echo(f"qa: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"qa: error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # a bug: still one line, with a way to see the traceback
+        if os.environ.get("QA_DEBUG"):
+            raise
+        click.echo(f"qa: internal error: {type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_ERROR)

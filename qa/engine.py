@@ -1,0 +1,94 @@
+"""One corpus, its index and the model, loaded once and shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from embeddings.model import DEFAULT_MODEL, Embedder, ModelError, load_embedder, resolve_model
+from qa import indexing
+from qa.answers import AnswerParams, answer
+from qa.errors import IndexError_, QAError
+from qa.index import Index, has_index, open_index
+from qa.records import BuildSummary, CorpusStatus, Result
+
+
+@dataclass
+class Engine:
+    corpus: Path
+    root: Path
+    model: str | None = None  # None: the index's own model, or the default for a new index
+    embedder_factory: object = None  # callable(name) -> Embedder, for tests
+    _index: Index | None = field(default=None, init=False, repr=False)
+
+    def model_name(self) -> str:
+        if self.model is not None:
+            try:
+                return resolve_model(self.model)[0]
+            except ModelError as exc:
+                raise QAError(str(exc)) from None
+        if self._index is not None:
+            return self._index.model
+        if has_index(self.root):
+            try:
+                return open_index(self.root).model
+            except IndexError_:
+                pass
+        return DEFAULT_MODEL
+
+    @functools.cached_property
+    def embedder(self) -> Embedder:
+        name = self.model_name()
+        try:
+            if self.embedder_factory is not None:
+                return self.embedder_factory(name)  # type: ignore[operator]
+            return load_embedder(name)
+        except ModelError as exc:
+            raise QAError(str(exc)) from None
+
+    def has_index(self) -> bool:
+        return has_index(self.root)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            index = open_index(self.root)
+            if self.model is not None and index.model != self.model_name():
+                raise IndexError_(
+                    f"the index at {self.root} was built with model {index.model}, not {self.model_name()}; "
+                    "run `qa index --full` with the model you want"
+                )
+            self._index = index
+        return self._index
+
+    def status(self) -> CorpusStatus:
+        return indexing.corpus_status(self.corpus, self.root)
+
+    def build(self, full: bool = False, progress=None, warn=None) -> BuildSummary:
+        summary = indexing.build(
+            self.corpus,
+            self.root,
+            self.model_name(),
+            lambda: self.embedder,
+            full=full,
+            progress=progress or (lambda *a: None),
+            warn=warn or (lambda *a: None),
+        )
+        self._index = None
+        return summary
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        history: Sequence[str] = (),
+        mode: str = "hybrid",
+        qid: str | None = None,
+        params: AnswerParams | None = None,
+    ) -> Result:
+        p = params or AnswerParams()
+        if k != p.k:
+            p = AnswerParams(**{**p.__dict__, "k": k})
+        return answer(self.index, self.embedder, question, p, mode=mode, history=history, qid=qid)

@@ -1,0 +1,159 @@
+"""The built index as the query path sees it: metadata, spans, vectors, text, loaded lazily."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.store import current_version
+from embeddings.vectors import VectorIndex, load_vectors
+from qa.errors import IndexError_
+
+FORMAT = 1
+META = "meta.json"
+TEXT = "text.txt"
+SENTENCES = "sentences.npy"  # int64 rows: file, start, end, line, page (0 = none)
+CHUNKS = "chunks.npy"  # int64 rows: file, start, end, line, page, first sentence, last sentence + 1
+SENTENCE_VECTORS = "sentence_vectors.npy"
+CHUNK_VECTORS = "chunk_vectors.npy"
+CHUNK_FAISS = "chunks.faiss"
+BM25_CHUNKS = "bm25_chunks"
+BM25_SENTENCES = "bm25_sentences"
+
+FIX = "run `qa index --full` to rebuild it"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    offsets: str
+    page_starts: tuple[int, ...]
+    sentences: tuple[int, int]
+    chunks: tuple[int, int]
+    text_bytes: tuple[int, int]
+
+    @classmethod
+    def from_json(cls, d: dict) -> FileEntry:
+        return cls(
+            source=d["source"],
+            sha256=d["sha256"],
+            size=int(d["size"]),
+            mtime_ns=int(d["mtime_ns"]),
+            offsets=d.get("offsets", "file"),
+            page_starts=tuple(d.get("page_starts", ())),
+            sentences=tuple(d["sentences"]),
+            chunks=tuple(d["chunks"]),
+            text_bytes=tuple(d["text_bytes"]),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "offsets": self.offsets,
+            "page_starts": list(self.page_starts),
+            "sentences": list(self.sentences),
+            "chunks": list(self.chunks),
+            "text_bytes": list(self.text_bytes),
+        }
+
+
+def read_meta(version: Path) -> dict:
+    try:
+        meta = json.loads((version / META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexError_(f"the index at {version.parent} has no {META}; {FIX}") from None
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"the index at {version.parent} is damaged ({META}: {exc}); {FIX}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise IndexError_(
+            f"the index at {version.parent} was built by another version of qa "
+            f"(format {meta.get('format') if isinstance(meta, dict) else '?'}, this qa reads {FORMAT}); {FIX}"
+        )
+    return meta
+
+
+class Index:
+    """A loaded index version. Arrays are memory-mapped; BM25 and FAISS load on first use."""
+
+    def __init__(self, root: Path, version: Path, meta: dict) -> None:
+        self.root = root
+        self.version = version
+        self.meta = meta
+        try:
+            self.files = [FileEntry.from_json(f) for f in meta["files"]]
+            self.model: str = meta["model"]
+            self.dim: int = int(meta["dim"])
+            self.sentences = np.load(version / SENTENCES, allow_pickle=False)
+            self.chunks = np.load(version / CHUNKS, allow_pickle=False)
+            self.sentence_vectors = load_vectors(version / SENTENCE_VECTORS)
+            self.chunk_vectors = load_vectors(version / CHUNK_VECTORS)
+        except (OSError, KeyError, ValueError, TypeError) as exc:
+            raise IndexError_(f"the index at {root} is damaged ({exc}); {FIX}") from None
+        n_s, n_c = len(self.sentences), len(self.chunks)
+        if self.sentence_vectors.shape != (n_s, self.dim) or self.chunk_vectors.shape != (n_c, self.dim):
+            raise IndexError_(f"the index at {root} is damaged (vector counts do not match); {FIX}")
+        self.by_source = {f.source: i for i, f in enumerate(self.files)}
+
+    @property
+    def built_at(self) -> float:
+        return float(self.meta.get("built_at", 0))
+
+    @functools.cached_property
+    def faiss(self) -> VectorIndex:
+        try:
+            return VectorIndex.load(self.version / CHUNK_FAISS)
+        except Exception as exc:  # faiss raises RuntimeError on a damaged file
+            raise IndexError_(f"the index at {self.root} is damaged ({CHUNK_FAISS}: {exc}); {FIX}") from None
+
+    @functools.cached_property
+    def bm25_chunks(self):
+        return self._lexical(BM25_CHUNKS)
+
+    @functools.cached_property
+    def bm25_sentences(self):
+        return self._lexical(BM25_SENTENCES)
+
+    def _lexical(self, name: str):
+        from qa.lexical import Lexical
+
+        try:
+            return Lexical.load(self.version / name)
+        except Exception as exc:
+            raise IndexError_(f"the index at {self.root} is damaged ({name}: {exc}); {FIX}") from None
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one Index lives as long as its cache
+    def doc_text(self, file: int) -> str:
+        lo, hi = self.files[file].text_bytes
+        with open(self.version / TEXT, "rb") as fh:
+            fh.seek(lo)
+            return fh.read(hi - lo).decode("utf-8")
+
+    def sentence_text(self, i: int) -> str:
+        f, s, e = (int(x) for x in self.sentences[i, :3])
+        return self.doc_text(f)[s:e]
+
+    def chunk_text(self, i: int) -> str:
+        f, s, e = (int(x) for x in self.chunks[i, :3])
+        return self.doc_text(f)[s:e]
+
+
+def open_index(root: Path) -> Index:
+    """Load the live version of the index at ``root``; ``IndexError_`` says what to run."""
+    version = current_version(root)
+    if version is None:
+        raise IndexError_(f"no index at {root}; run `qa index` to build it")
+    return Index(root, version, read_meta(version))
+
+
+def has_index(root: Path) -> bool:
+    return current_version(root) is not None

@@ -1,0 +1,143 @@
+"""Records that cross module boundaries: small frozen dataclasses, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file's text, as a reader extracted it.
+
+    ``source`` is the path relative to the corpus root (POSIX separators). ``offsets`` says
+    what ``start``/``end`` positions refer to: ``"file"`` when ``text`` is the file decoded as
+    UTF-8 with newlines untouched, ``"extracted"`` when a reader extracted it (PDF, HTML, ...).
+    ``page_starts`` holds the character offset where each page begins, for paged formats.
+    """
+
+    source: str
+    text: str
+    sha256: str
+    offsets: str = "file"
+    page_starts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of characters in a document: a sentence or a chunk."""
+
+    start: int
+    end: int
+    line: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A sentence-aligned passage: ``sentences`` are indexes into the document's sentences."""
+
+    span: Span
+    first_sentence: int
+    last_sentence: int  # exclusive
+
+
+@dataclass(frozen=True)
+class Chunked:
+    """A document split into sentences and the chunks built from them."""
+
+    sentences: tuple[Span, ...]
+    chunks: tuple[Chunk, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One extractive answer: ``text == document.text[start:end]``."""
+
+    text: str
+    source: str
+    start: int
+    end: int
+    line: int
+    page: int | None
+    score: float
+    context: str
+    also_in: tuple[str, ...] = ()
+    offsets: str = "file"
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "page": self.page,
+            "score": round(float(self.score), 4),
+            "context": self.context,
+            "also_in": list(self.also_in),
+            "offsets": self.offsets,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a question gets: answers best first, and whether the corpus answers it."""
+
+    question: str
+    answered: bool
+    answers: tuple[Answer, ...] = ()
+    id: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        out: dict = {}
+        if self.id is not None:
+            out["id"] = self.id
+        out["question"] = self.question
+        out["answered"] = self.answered
+        out["answers"] = [a.to_json() for a in self.answers]
+        return out
+
+
+@dataclass(frozen=True)
+class FileChange:
+    source: str
+    status: str  # "added" | "changed" | "removed" | "unchanged"
+
+
+@dataclass(frozen=True)
+class CorpusStatus:
+    """How the corpus on disk differs from what the index was built from."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    has_index: bool = True
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed) or not self.has_index
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    chunks_embedded: int
+    seconds: float
+    full: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3),
+        }

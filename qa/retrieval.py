@@ -1,0 +1,70 @@
+"""Finding the passages for a question: dense (FAISS), BM25 (bm25s), or both fused by RRF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index import Index
+
+MODES = ("hybrid", "dense", "bm25")
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk: its fused score and where each retriever ranked it (0 = not found)."""
+
+    chunk: int
+    score: float
+    dense: float
+    dense_rank: int
+    bm25_rank: int
+
+
+def dense_ranking(index: Index, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    scores, ids = index.faiss.search(qvec, k)
+    return ids, scores
+
+
+def bm25_ranking(index: Index, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    if not tokens or len(index.chunks) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    scores = index.bm25_chunks.scores(tokens)
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    top = top[scores[top] > 0]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return top, scores[top]
+
+
+def retrieve(
+    index: Index, qvec: np.ndarray, tokens: list[str], k: int = 20, mode: str = "hybrid"
+) -> list[Hit]:
+    """The ``k`` best chunks for the question, best first."""
+    if mode not in MODES:
+        raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(MODES)}")
+    depth = max(k * 2, 50)
+    fused: dict[int, float] = {}
+    dense_rank: dict[int, int] = {}
+    bm25_rank: dict[int, int] = {}
+    if mode in ("hybrid", "dense"):
+        ids, _ = dense_ranking(index, qvec, depth)
+        for r, c in enumerate(ids.tolist(), 1):
+            dense_rank[c] = r
+            fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r)
+    if mode in ("hybrid", "bm25"):
+        ids, _ = bm25_ranking(index, tokens, depth)
+        for r, c in enumerate(ids.tolist(), 1):
+            bm25_rank[c] = r
+            fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r)
+    best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    if not best:
+        return []
+    ids = np.array([c for c, _ in best])
+    dense = np.asarray(index.chunk_vectors[ids]) @ qvec
+    return [
+        Hit(c, s, float(d), dense_rank.get(c, 0), bm25_rank.get(c, 0))
+        for (c, s), d in zip(best, dense)
+    ]
