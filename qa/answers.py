@@ -1,9 +1,23 @@
 """Extractive answers: choose sentences from the retrieved passages, merge duplicates, abstain.
 
-Each candidate sentence (from the retrieved chunks, plus the best sentences by BM25) is scored
-from its own dense similarity to the question, the dense similarity of the passage around it,
-and how much of the question's content words (weighted by rarity) it holds. A sentence that
-appears, word for word or nearly, in several files is one answer naming every file.
+Candidates are the sentences of the retrieved chunks plus the best sentences by BM25. Each gets
+a few features (``FEATURES``), and its score is their weighted sum (``AnswerParams.weights``,
+fitted on the dev sets with ``bench/tune_answers.py``):
+
+- ``dense``: cosine similarity of the sentence to the question;
+- ``passage``: cosine similarity of the best retrieved chunk holding it;
+- ``lexical``: the share of the question's content words (weighted by IDF) in the sentence;
+- ``window``: the same share over the sentence and its neighbours (two before, one after: a
+  heading and the lines under it, a pronoun and its antecedent);
+- ``echo``: 1 when the sentence has no content word outside the question (it only repeats it);
+- ``neighbour``: the best cosine similarity of a neighbouring sentence;
+- ``type_*``: 1 when the question asks for a kind of thing (a date for "when", a number for
+  "how many", a person for "who", a place for "where", a name for "which ...") and the
+  sentence holds one the question does not; one feature per kind.
+
+A sentence that appears, word for word or nearly, in several files is one answer that names
+every file. When the best score is under ``threshold`` the result says the corpus does not
+answer, and still lists the nearest sentences.
 """
 
 from __future__ import annotations
@@ -12,15 +26,23 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from embeddings.model import Embedder
+from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.index import Index
 from qa.lexical import query_tokens, tokenize
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
+
+TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
+FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(f"type_{k}" for k in TYPE_KINDS)
+# a logistic model over the features: score = sigmoid(weights . features + bias), so a score
+# reads as the chance that the sentence holds the answer; fitted by bench/tune_answers.py
+DEFAULT_WEIGHTS = (1.943, 1.631, 2.102, 2.127, -0.347, 0.602, 0.635, 0.472, 0.27, 0.263, 0.272)
+DEFAULT_BIAS = -6.294
 
 
 @dataclass(frozen=True)
@@ -28,19 +50,26 @@ class AnswerParams:
     k: int = 5
     passages: int = 20  # chunks retrieved
     lexical_sentences: int = 20  # extra candidates straight from sentence BM25
-    w_sentence: float = 0.45
-    w_passage: float = 0.25
-    w_lexical: float = 0.30
+    weights: tuple[float, ...] = DEFAULT_WEIGHTS
+    bias: float = DEFAULT_BIAS
     threshold: float = 0.35  # below this best score, the corpus does not answer
     duplicate_jaccard: float = 0.6
+    echo_factor: float = 0.1
     context_chars: int = 600
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    sentence: int
-    file: int
-    score: float
+@dataclass
+class Candidates:
+    """The candidate sentences for one question and their feature matrix."""
+
+    question: str
+    ids: np.ndarray  # sentence rows
+    features: np.ndarray  # (n, len(FEATURES))
+    texts: list[str] = field(default_factory=list)
+
+    def scores(self, weights: Sequence[float], bias: float = 0.0) -> np.ndarray:
+        logits = self.features @ np.asarray(weights, dtype=np.float32) + bias
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
 _WORD = re.compile(r"\w+")
@@ -61,11 +90,17 @@ def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float) -> bo
     return len(a & b) / len(a | b) >= threshold
 
 
-def _coverage(sentence_tokens: set[str], weights: dict[str, float]) -> float:
-    total = sum(weights.values())
+def _coverage(tokens: set[str], weights: dict[str, float], total: float) -> float:
     if total <= 0:
         return 0.0
-    return sum(w for t, w in weights.items() if t in sentence_tokens) / total
+    return sum(w for t, w in weights.items() if t in tokens) / total
+
+
+def _neighbours(index: Index, s: int) -> tuple[int, ...]:
+    """Two sentences before (a heading, an antecedent) and one after, within the file."""
+    f = int(index.sentences[s, 0])
+    lo, hi = index.files[f].sentences
+    return tuple(n for n in (s - 2, s - 1, s + 1) if lo <= n < hi)
 
 
 def _context(index: Index, sentence: int, limit: int) -> str:
@@ -89,6 +124,72 @@ def _context(index: Index, sentence: int, limit: int) -> str:
     return index.doc_text(f)[a:b]
 
 
+def _chunk_of(index: Index, sentence: int) -> int:
+    """The first chunk that holds ``sentence`` (chunks are in sentence order)."""
+    c = int(np.searchsorted(index.chunks[:, 5], sentence, side="right")) - 1
+    return max(c, 0)
+
+
+def candidates(
+    index: Index,
+    qvec: np.ndarray,
+    question: str,
+    params: AnswerParams = AnswerParams(),
+    mode: str = "hybrid",
+) -> Candidates:
+    """The candidate sentences for ``question`` with their features."""
+    tokens = query_tokens(question)
+    hits = retrieve(index, qvec, tokens, k=params.passages, mode=mode)
+    passage_of: dict[int, float] = {}
+    for h in hits:
+        lo, hi = (int(x) for x in index.chunks[h.chunk, 5:7])
+        for s in range(lo, hi):
+            passage_of[s] = max(passage_of.get(s, -1.0), h.dense)
+    if mode != "dense" and tokens and params.lexical_sentences and len(index.sentences):
+        scores = index.bm25_sentences.scores(tokens)
+        n = min(params.lexical_sentences, len(scores))
+        for s in np.argpartition(-scores, n - 1)[:n].tolist():
+            if scores[s] > 0 and s not in passage_of:
+                passage_of[s] = float(np.asarray(index.chunk_vectors[_chunk_of(index, s)]) @ qvec)
+    if not passage_of:
+        return Candidates(question, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32))
+
+    ids = np.fromiter(passage_of, dtype=np.int64)
+    texts = [index.sentence_text(s) for s in ids.tolist()]
+    # neighbours' text, for the window feature
+    neigh = [_neighbours(index, s) for s in ids.tolist()]
+    extra = sorted({n for pair in neigh for n in pair} - set(ids.tolist()))
+    extra_text = dict(zip(extra, (index.sentence_text(s) for s in extra)))
+    text_of = dict(zip(ids.tolist(), texts)) | extra_text
+    all_ids = list(text_of)
+    toks = dict(zip(all_ids, (set(t) for t in tokenize([text_of[s] for s in all_ids]))))
+
+    weights = index.bm25_sentences.idf(tokens) if tokens and mode != "dense" else {}
+    if not weights and tokens:
+        weights = {t: 1.0 for t in tokens}
+    total = sum(weights.values())
+    qset = set(tokens)
+    kind = expected_type(question)
+
+    feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
+    feats[:, 0] = np.asarray(index.sentence_vectors[ids]) @ qvec
+    feats[:, 1] = [passage_of[s] for s in ids.tolist()]
+    near = sorted({n for pair in neigh for n in pair})
+    near_sim = dict(zip(near, (np.asarray(index.sentence_vectors[near]) @ qvec).tolist())) if near else {}
+    for row, s in enumerate(ids.tolist()):
+        own = toks[s]
+        window = set(own)
+        for n in neigh[row]:
+            window |= toks[n]
+        feats[row, 2] = _coverage(own, weights, total)
+        feats[row, 3] = _coverage(window, weights, total)
+        feats[row, 4] = 1.0 if own and own <= qset else (1.0 if not own else 0.0)
+        feats[row, 5] = max((near_sim[n] for n in neigh[row]), default=0.0)
+        if kind and holds_type(texts[row], kind, question):
+            feats[row, 6 + TYPE_KINDS.index(kind)] = 1.0
+    return Candidates(question, ids, feats, texts)
+
+
 def answer(
     index: Index,
     embedder: Embedder,
@@ -104,42 +205,24 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     qvec = embedder.encode([question])[0]
-    tokens = query_tokens(question)
-    hits = retrieve(index, qvec, tokens, k=params.passages, mode=mode)
+    cands = candidates(index, qvec, question, params, mode)
+    answers = select(index, cands, params)
+    answered = bool(answers) and answers[0].score >= params.threshold
+    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
 
-    # candidate sentences and the best passage score each one sits in
-    passage_of: dict[int, float] = {}
-    for h in hits:
-        lo, hi = (int(x) for x in index.chunks[h.chunk, 5:7])
-        for s in range(lo, hi):
-            passage_of[s] = max(passage_of.get(s, -1.0), h.dense)
-    if mode != "dense" and tokens and params.lexical_sentences:
-        scores = index.bm25_sentences.scores(tokens)
-        n = min(params.lexical_sentences, len(scores))
-        for s in np.argpartition(-scores, n - 1)[:n].tolist():
-            if scores[s] > 0 and s not in passage_of:
-                c = _chunk_of(index, s)
-                passage_of[s] = float(np.asarray(index.chunk_vectors[c]) @ qvec)
-    if not passage_of:
-        return Result(question, False, (), qid, time.perf_counter() - t0)
 
-    ids = np.fromiter(passage_of, dtype=np.int64)
-    dense_s = np.asarray(index.sentence_vectors[ids]) @ qvec
-    dense_p = np.array([passage_of[s] for s in ids.tolist()], dtype=np.float32)
-    texts = [index.sentence_text(s) for s in ids.tolist()]
-    weights = index.bm25_sentences.idf(tokens) if tokens else {}
-    lex = np.array([_coverage(set(t), weights) for t in tokenize(texts)], dtype=np.float32)
-    if mode == "dense" or not weights:
-        score = (params.w_sentence * dense_s + params.w_passage * dense_p) / (params.w_sentence + params.w_passage)
-    else:
-        score = params.w_sentence * dense_s + params.w_passage * dense_p + params.w_lexical * lex
+def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer]:
+    """The best ``params.k`` candidates as answers; near-duplicates merge into one."""
+    if len(cands.ids) == 0:
+        return []
+    score = cands.scores(params.weights, params.bias)
+    # a sentence with nothing but the question's own words cannot answer it
+    score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
     order = np.argsort(-score, kind="stable")
-
-    # best first; near-duplicates merge into the better answer, which then names every file
     chosen: list[tuple[int, float, frozenset[str], list[int]]] = []
     for o in order.tolist():
-        s = int(ids[o])
-        words = word_set(texts[o])
+        s = int(cands.ids[o])
+        words = word_set(cands.texts[o])
         f = int(index.sentences[s, 0])
         for _, _, w, files in chosen:
             if near_duplicate(w, words, params.duplicate_jaccard):
@@ -149,9 +232,6 @@ def answer(
         else:
             if len(chosen) < params.k:
                 chosen.append((s, float(score[o]), words, [f]))
-        if len(chosen) >= params.k and o > 4 * params.k:
-            break
-
     answers = []
     for s, sc, _, files in chosen:
         f, start, end, line, page = (int(x) for x in index.sentences[s, :5])
@@ -171,12 +251,8 @@ def answer(
                 offsets=entry.offsets,
             )
         )
-    answered = bool(answers) and answers[0].score >= params.threshold
-    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
+    return answers
 
 
-def _chunk_of(index: Index, sentence: int) -> int:
-    """The first chunk that holds ``sentence`` (chunks are in sentence order)."""
-    first = index.chunks[:, 5]
-    c = int(np.searchsorted(first, sentence, side="right")) - 1
-    return max(c, 0)
+def with_weights(params: AnswerParams, weights: Sequence[float], bias: float) -> AnswerParams:
+    return replace(params, weights=tuple(float(w) for w in weights), bias=float(bias))

@@ -1,7 +1,8 @@
 """Sentences and sentence-aligned chunks, each with exact character offsets and line numbers.
 
-Paragraphs are split on blank lines (and Markdown block starts); sentences within a paragraph
-come from blingfire's sentence breaker, which returns character offsets. A sentence longer than
+Paragraphs are split on blank lines (and Markdown block starts), then after short lines (a
+heading, a list entry, a field of a listing); sentences within each block come from blingfire's
+sentence breaker, which returns character offsets. A sentence longer than
 ``max_sentence_chars`` is cut at the last clause or word boundary that fits, so any sentence can
 be quoted whole as an answer. Chunks pack consecutive sentences up to ``chunk_chars``, prefer
 to start at a paragraph boundary, and overlap by ``overlap`` sentences inside a paragraph.
@@ -25,6 +26,7 @@ class ChunkParams:
     min_chunk_chars: int = 200
     overlap: int = 1
     max_sentence_chars: int = 300
+    short_line: int = 60
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -73,6 +75,24 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
+
+
+def _line_blocks(text: str, a: int, b: int, short: int) -> list[tuple[int, int]]:
+    """Split ``text[a:b]`` after every line shorter than ``short`` characters.
+
+    Hard-wrapped prose has long lines; a short line inside a block is a heading, a list entry
+    or a field of a listing ("Brent Council" / "£43,860 p.a."), and stands on its own.
+    """
+    out = []
+    pos = a
+    i = text.find("\n", a, b)
+    while i != -1:
+        if len(text[pos:i].strip()) < short:
+            out.append((pos, i))
+            pos = i + 1
+        i = text.find("\n", i + 1, b)
+    out.append((pos, b))
+    return [(s, e) for s, e in (_trim(text, s, e) for s, e in out) if s < e]
 
 
 def _sentence_offsets(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -127,9 +147,10 @@ def split_sentences(text: str, params: ChunkParams = ChunkParams()) -> list[tupl
     """``(start, end, paragraph_index)`` for every sentence, in order."""
     out = []
     for p, (a, b) in enumerate(paragraphs(text)):
-        for s, e in _sentence_offsets(text, a, b):
-            for ps, pe in _cut_long(text, s, e, params.max_sentence_chars):
-                out.append((ps, pe, p))
+        for la, lb in _line_blocks(text, a, b, params.short_line):
+            for s, e in _sentence_offsets(text, la, lb):
+                for ps, pe in _cut_long(text, s, e, params.max_sentence_chars):
+                    out.append((ps, pe, p))
     return out
 
 

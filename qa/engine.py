@@ -63,6 +63,11 @@ class Engine:
             self._index = index
         return self._index
 
+    def warm(self) -> None:
+        """Load the model and the whole index, so the first question is as fast as the rest."""
+        self.index.warm()
+        self.embedder.encode(["warm up"])
+
     def status(self) -> CorpusStatus:
         return indexing.corpus_status(self.corpus, self.root)
 

@@ -108,6 +108,10 @@ class Index:
     def built_at(self) -> float:
         return float(self.meta.get("built_at", 0))
 
+    def warm(self) -> None:
+        """Load everything the query path needs now rather than on the first question."""
+        _ = self.faiss, self.bm25_chunks, self.bm25_sentences
+
     @functools.cached_property
     def faiss(self) -> VectorIndex:
         try:

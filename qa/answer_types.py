@@ -1,0 +1,84 @@
+"""What kind of thing a question asks for, and whether a sentence holds one.
+
+Cheap surface cues, no model: "who" wants a name, "when" a date, "how many/much" a number or a
+sum, "where" a place. A sentence "holds" the type when it has such a token that the question
+itself does not already contain.
+"""
+
+from __future__ import annotations
+
+import re
+
+PERSON, DATE, NUMBER, PLACE, NAME, NONE = "person", "date", "number", "place", "name", ""
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion trillion dozen half quarter third percent"
+).split()
+
+_DATE_RE = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\bcentur(?:y|ies)\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)\b|\bdecades?\b|\b(?:today|yesterday|tomorrow)\b",
+    re.IGNORECASE,
+)
+_NUMBER_RE = re.compile(
+    r"\d|[£$€¥%]|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE
+)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*")
+
+_WHEN = re.compile(
+    r"^\s*when\b|\bwhat (?:year|date|day|month|time|century|decade|period|era)\b"
+    r"|\bwhich (?:year|date|day|month|century|decade)\b|\bhow long ago\b|\bby when\b",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(
+    r"\bhow (?:much|many|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b"
+    r"|\bwhat (?:percentage|percent|proportion|number|amount|fraction|size|salary|price|cost|sum|rate|speed|distance)\b"
+    r"|\b(?:salary|pay|cost|price|budget|figure)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwho(?:m|se)?\b|\b(?:which|what) (?:person|people|man|woman|author|writer|leader)\b", re.IGNORECASE)
+_WHICH = re.compile(
+    r"\bwhich\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|had\b|can\b|of\b)[a-z]+"
+    r"|\bwhat\s+(?:team|company|council|organi[sz]ation|group|party|university|college|school|band|"
+    r"agency|club|firm|newspaper|magazine|network|brand|church|book|film|album|river|language)\b",
+    re.IGNORECASE,
+)
+_WHERE = re.compile(r"^\s*where\b|\bwhere\b|\b(?:which|what) (?:city|country|state|town|place|region|continent|location)\b", re.IGNORECASE)
+
+
+def expected_type(question: str) -> str:
+    if _WHEN.search(question):
+        return DATE
+    if _HOW_MUCH.search(question):
+        return NUMBER
+    if _WHO.search(question):
+        return PERSON
+    if _WHERE.search(question):
+        return PLACE
+    if _WHICH.search(question):
+        return NAME
+    return NONE
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"\w+", text)}
+
+
+def holds_type(sentence: str, kind: str, question: str) -> bool:
+    """True when ``sentence`` has a token of ``kind`` that ``question`` does not contain."""
+    if kind == NONE:
+        return False
+    asked = _words(question)
+    if kind == DATE:
+        return any(m.group(0).lower() not in asked for m in _DATE_RE.finditer(sentence))
+    if kind == NUMBER:
+        return any(m.group(0).lower() not in asked for m in _NUMBER_RE.finditer(sentence))
+    # person / place / name: a capitalised word (not the sentence's first) the question lacks
+    return any(m.group(0).lower().strip("'’") not in asked for m in _CAPITALISED.finditer(sentence))
