@@ -88,6 +88,20 @@ class SentenceTransformerEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) <= 4:
+            # a question or two: one thread is as fast, and never stalls when the machine is
+            # busy (OpenMP threads spin-waiting for a core another process holds)
+            import torch
+
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode(texts, progress)
+            finally:
+                torch.set_num_threads(threads)
+        return self._encode(texts, progress)
+
+    def _encode(self, texts: list[str], progress: Progress | None) -> np.ndarray:
         # sort by length so each batch pads little; restore the order afterwards
         order = np.argsort([len(t) for t in texts], kind="stable")[::-1]
         out = np.empty((len(texts), self.dim), dtype=np.float32)

@@ -86,7 +86,12 @@ def new_version(root: Path) -> Path:
 
 
 def commit(root: Path, staging: Path) -> Path:
-    """Make ``staging`` the live version atomically; remove versions no longer live."""
+    """Make ``staging`` the live version atomically.
+
+    The version it replaces is kept until the next commit, so a reader that opened it just
+    before (a question racing a rebuild, a long-lived UI) can still read its files.
+    """
+    previous = current_version(root)
     _fsync_tree(staging)
     final = root / staging.name.removeprefix(".staging-")
     os.replace(staging, final)
@@ -97,14 +102,15 @@ def commit(root: Path, staging: Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(tmp, root / CURRENT)
     _fsync_dir(root)
-    sweep(root, keep=final)
+    sweep(root, keep=(final, previous))
     return final
 
 
-def sweep(root: Path, keep: Path | None) -> None:
-    """Remove old versions and leftovers of interrupted builds (call with the lock held)."""
+def sweep(root: Path, keep: Path | None | tuple[Path | None, ...]) -> None:
+    """Remove older versions and leftovers of interrupted builds (call with the lock held)."""
+    kept = set(keep) if isinstance(keep, tuple) else {keep}
     for entry in root.iterdir():
-        if entry == keep or entry.name in (CURRENT, LOCK):
+        if entry in kept or entry.name in (CURRENT, LOCK):
             continue
         if entry.name.startswith(("v-", ".staging-v-")) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

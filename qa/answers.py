@@ -26,7 +26,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,7 +52,9 @@ class AnswerParams:
     lexical_sentences: int = 20  # extra candidates straight from sentence BM25
     weights: tuple[float, ...] = DEFAULT_WEIGHTS
     bias: float = DEFAULT_BIAS
-    threshold: float = 0.35  # below this best score, the corpus does not answer
+    # below this best score the corpus does not answer: off-topic questions score under 0.02
+    # (99.7% of SQuAD questions asked of the sample corpus), answerable seed questions over 0.04
+    threshold: float = 0.03
     duplicate_jaccard: float = 0.6
     echo_factor: float = 0.1
     context_chars: int = 600
@@ -253,6 +255,3 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
         )
     return answers
 
-
-def with_weights(params: AnswerParams, weights: Sequence[float], bias: float) -> AnswerParams:
-    return replace(params, weights=tuple(float(w) for w in weights), bias=float(bias))

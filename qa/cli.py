@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -168,13 +167,14 @@ def status_cmd(corpus, index, model, as_json) -> None:
         click.echo(json.dumps({
             "corpus": str(engine.corpus), "index": str(engine.root), "indexed": st.has_index,
             "stale": st.stale, "added": list(st.added), "changed": list(st.changed),
-            "removed": list(st.removed), "unchanged": len(st.unchanged),
+            "removed": list(st.removed), "unchanged": len(st.unchanged), "skipped": list(st.skipped),
         }))
         return
     if not st.has_index:
         click.echo(f"no index for {engine.corpus} yet; `qa index` builds it ({len(st.added)} files to index)")
         return
-    for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed)):
+    for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
+                         ("skipped", st.skipped)):
         for name in names:
             click.echo(f"{label:8} {_safe(name)}")
     if st.stale:
@@ -200,29 +200,23 @@ def _print_result(result, verbose_context: bool = False) -> None:
     click.echo("")
 
 
-def _read_batch(path: Path):
-    from qa.evaluation import load_questions
-
-    return load_questions(path)
-
-
 @main.command("ask")
 @click.argument("question", required=False)
 @corpus_options
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
-@click.option("--batch", type=click.Path(dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> None:
     """Answer QUESTION with quotes from the corpus, each citing file and line."""
-    from qa.errors import QAError
+    from qa.evaluation import load_questions
 
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
     if question is not None and not question.strip():
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
     engine = _engine(corpus, index, model)
-    questions = _read_batch(batch) if batch else None
+    questions = load_questions(batch) if batch else None
     _ensure_index(engine)
     if questions is None:
         result = engine.ask(question, k=k, mode=retriever)
@@ -232,10 +226,7 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
             _print_result(result)
         sys.exit(EXIT_OK if result.answered else EXIT_NO_ANSWER)
     for q in questions:
-        try:
-            result = engine.ask(q.question, k=k, history=q.history, mode=retriever, qid=q.id or None)
-        except QAError:
-            raise
+        result = engine.ask(q.question, k=k, history=q.history, mode=retriever, qid=q.id or None)
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False), nl=True)
             sys.stdout.flush()
@@ -244,7 +235,7 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
 
 
 @main.command("eval")
-@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @corpus_options
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--retriever", "retrievers", multiple=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class Engine:
     corpus: Path
     root: Path
     model: str | None = None  # None: the index's own model, or the default for a new index
-    embedder_factory: object = None  # callable(name) -> Embedder, for tests
+    embedder_factory: Callable[[str], Embedder] | None = None  # model name -> Embedder (tests)
     _index: Index | None = field(default=None, init=False, repr=False)
 
     def model_name(self) -> str:
@@ -43,7 +43,7 @@ class Engine:
         name = self.model_name()
         try:
             if self.embedder_factory is not None:
-                return self.embedder_factory(name)  # type: ignore[operator]
+                return self.embedder_factory(name)
             return load_embedder(name)
         except ModelError as exc:
             raise QAError(str(exc)) from None

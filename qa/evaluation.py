@@ -61,7 +61,8 @@ def parse_question(obj: object, where: str) -> EvalQuestion:
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Questions from a JSON-lines file; a clear ``QAError`` names a bad line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() breaks on
+        lines = [line.removesuffix("\r") for line in path.read_text(encoding="utf-8").split("\n")]
     except FileNotFoundError:
         raise QAError(f"question file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

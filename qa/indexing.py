@@ -17,7 +17,7 @@ from embeddings.vectors import VectorIndex, save_vectors
 from qa import __version__
 from qa.chunking import ChunkParams, chunk
 from qa.documents import SourceFile, discover, hash_file, read
-from qa.errors import IndexError_, QAError, UnreadableFile
+from qa.errors import CorpusError, IndexError_, QAError, UnreadableFile
 from qa.index import (
     BM25_CHUNKS,
     BM25_SENTENCES,
@@ -34,6 +34,7 @@ from qa.index import (
     read_meta,
 )
 from qa.lexical import Lexical, tokenize
+from qa.readers import supported_suffixes
 from qa.records import BuildSummary, CorpusStatus
 
 # progress(stage, done, total): stages are "scan", "read", "embed", "index"
@@ -53,7 +54,8 @@ class _Plan:
     changed: list[str]
     removed: list[str]
     unchanged: list[str]
-    hashes: dict[str, str]  # sha256 of files hashed while planning
+    skipped: dict[str, str]  # source -> why: skipped last time and not changed since
+    touched: int  # unchanged content whose size or mtime changed (metadata to refresh)
 
 
 def _old_index(root: Path) -> Index | None:
@@ -66,15 +68,25 @@ def _old_index(root: Path) -> Index | None:
         return None
 
 
-def _plan(corpus: Path, root: Path, old_files: dict[str, FileEntry]) -> _Plan:
+def _skipped_before(meta: dict) -> dict[str, dict]:
+    return {d["source"]: d for d in meta.get("skipped", []) if isinstance(d, dict) and "source" in d}
+
+
+def _plan(corpus: Path, root: Path, old_files: dict[str, FileEntry], old_skipped: dict[str, dict]) -> _Plan:
+    """Sort the corpus's files against the last build: size and mtime first, then content hash."""
     files = discover(corpus, skip=(root,))
     reuse: dict[str, FileEntry] = {}
     added, changed, unchanged = [], [], []
-    hashes: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    touched = 0
     for f in files:
         entry = old_files.get(f.source)
         if entry is None:
-            added.append(f.source)
+            before = old_skipped.get(f.source)
+            if before and before.get("size") == f.size and before.get("mtime_ns") == f.mtime_ns:
+                skipped[f.source] = str(before.get("reason", "unreadable"))
+            else:
+                added.append(f.source)
             continue
         if entry.size == f.size and entry.mtime_ns == f.mtime_ns:
             reuse[f.source] = entry
@@ -85,30 +97,34 @@ def _plan(corpus: Path, root: Path, old_files: dict[str, FileEntry]) -> _Plan:
         except OSError:
             changed.append(f.source)
             continue
-        hashes[f.source] = digest
         if digest == entry.sha256:
             reuse[f.source] = entry
             unchanged.append(f.source)
+            touched += 1
         else:
             changed.append(f.source)
     present = {f.source for f in files}
     removed = sorted(s for s in old_files if s not in present)
-    return _Plan(files, reuse, added, changed, removed, unchanged, hashes)
+    gone_skipped = any(s not in present for s in old_skipped)
+    return _Plan(files, reuse, added, changed, removed, unchanged, skipped, touched + gone_skipped)
 
 
 def corpus_status(corpus: Path, root: Path) -> CorpusStatus:
     """What changed in ``corpus`` since the index at ``root`` was built; loads no model."""
     version = current_version(root)
     old: dict[str, FileEntry] = {}
+    old_skipped: dict[str, dict] = {}
     if version is not None:
         meta = read_meta(version)
         old = {e.source: e for e in map(FileEntry.from_json, meta["files"])}
-    plan = _plan(corpus, root, old)
+        old_skipped = _skipped_before(meta)
+    plan = _plan(corpus, root, old, old_skipped)
     return CorpusStatus(
         added=tuple(plan.added),
         changed=tuple(plan.changed),
         removed=tuple(plan.removed),
         unchanged=tuple(plan.unchanged),
+        skipped=tuple(plan.skipped),
         has_index=version is not None,
     )
 
@@ -143,24 +159,38 @@ def build(
 
 
 def _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0) -> BuildSummary:
-    old = None if full else _old_index(root)
-    if old is not None and not _compatible(old, model_name, params):
+    previous = _old_index(root)
+    old_files = {f.source: f for f in previous.files} if previous else {}
+    plan = _plan(corpus, root, old_files, _skipped_before(previous.meta) if previous else {})
+    progress("scan", len(plan.files), len(plan.files))
+    old = previous
+    if old is not None and not full and not _compatible(old, model_name, params):
         warn("the index was built with another model or chunking; rebuilding everything")
         old = None
-    old_files = {f.source: f for f in old.files} if old else {}
-    plan = _plan(corpus, root, old_files)
-    progress("scan", len(plan.files), len(plan.files))
+    if full:
+        old = None
+    if old is None:
+        plan.reuse = {}
+    elif not (plan.added or plan.changed or plan.removed or plan.touched):
+        # nothing changed: the live index stays as it is
+        for source, reason in plan.skipped.items():
+            warn(f"skipped {source}: {reason}")
+        return BuildSummary(0, 0, 0, len(plan.unchanged), 0, time.perf_counter() - t0,
+                            warnings=tuple(plan.skipped))
 
     # read and chunk what is new or changed
     fresh: dict[str, tuple] = {}
-    skipped: list[str] = []
+    skipped: dict[str, tuple[SourceFile, str]] = {}
     todo = [f for f in plan.files if f.source not in plan.reuse]
     for n, f in enumerate(todo, 1):
         try:
+            if f.source in plan.skipped and old is not None:
+                raise UnreadableFile(f"{f.source}: {plan.skipped[f.source]}")
             doc = read(f)
         except UnreadableFile as exc:
             warn(f"skipped {exc}")
-            skipped.append(f.source)
+            reason = str(exc).removeprefix(f"{f.source}: ")
+            skipped[f.source] = (f, reason)
             continue
         fresh[f.source] = (f, doc, chunk(doc.text, params, doc.page_starts))
         progress("read", n, len(todo))
@@ -239,6 +269,11 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
 
     sentences = np.concatenate(sent_rows) if sent_rows else np.zeros((0, 5), dtype=np.int64)
     chunks = np.concatenate(chunk_rows) if chunk_rows else np.zeros((0, 7), dtype=np.int64)
+    if len(sentences) == 0:
+        raise CorpusError(
+            f"nothing to index in {corpus}: no readable text in {len(plan.files)} file(s) "
+            f"(formats read: {', '.join(supported_suffixes())})"
+        )
 
     # embed only what is new: chunks and sentences in one pass
     embed_texts = [t for _, t in to_embed_chunks] + [t for _, t in to_embed_sents]
@@ -291,7 +326,10 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
             "built_at": time.time(),
             "counts": {"files": len(entries), "chunks": len(chunks), "sentences": len(sentences)},
             "versions": _versions(),
-            "skipped": skipped,
+            "skipped": [
+                {"source": f.source, "size": f.size, "mtime_ns": f.mtime_ns, "reason": reason}
+                for f, reason in skipped.values()
+            ],
             "files": [e.to_json() for e in entries],
         }
         (staging / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")

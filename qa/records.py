@@ -100,12 +100,6 @@ class Result:
 
 
 @dataclass(frozen=True)
-class FileChange:
-    source: str
-    status: str  # "added" | "changed" | "removed" | "unchanged"
-
-
-@dataclass(frozen=True)
 class CorpusStatus:
     """How the corpus on disk differs from what the index was built from."""
 

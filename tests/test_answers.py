@@ -1,0 +1,178 @@
+"""Extractive answers (fake embedder): verbatim quotes with exact positions, duplicates merged, k kept.
+
+Scores and weights are being tuned, so nothing here depends on their values, only on the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import (
+    BUNDLED_CORPUS,
+    INVEST_Q,
+    SAMPLE_FILES,
+    SEED_QUESTIONS,
+    UNANSWERABLE_Q,
+    FakeEmbedder,
+    check_answer,
+)
+
+from qa.answers import AnswerParams, answer
+from qa.engine import Engine
+from qa.index import Index, open_index
+from qa.indexing import build
+
+EXTRA_QUESTIONS = [
+    INVEST_Q,
+    UNANSWERABLE_Q,
+    "Stoke-on-Trent",
+    "what is the",  # only stop words
+    "???",
+    "Ofsted 5.5m £ ‘inadequate’ children’s services \u00e9t\u00e9 😀",
+    "How much " * 60,  # a very long question
+]
+
+
+def _seed_questions() -> list[str]:
+    if not SEED_QUESTIONS.is_file():
+        return []
+    return [json.loads(line)["question"] for line in SEED_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+ALL_QUESTIONS = EXTRA_QUESTIONS + _seed_questions()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Index, FakeEmbedder]:
+    """The bundled corpus (copied) indexed once with the fake embedder."""
+    base = tmp_path_factory.mktemp("answers")
+    corpus = base / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    fake = FakeEmbedder()
+    build(corpus, base / "index", fake.name, lambda: fake)
+    return corpus, open_index(base / "index"), fake
+
+
+@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=range(len(ALL_QUESTIONS)))
+def test_every_answer_is_an_exact_quote(sample, question: str) -> None:
+    corpus, index, fake = sample
+    result = answer(index, fake, question, AnswerParams(k=5))
+    assert result.question == question.strip()
+    assert isinstance(result.answered, bool)
+    assert len(result.answers) <= 5
+    if result.answered:
+        assert result.answers
+    for a in result.answers:
+        check_answer(a.to_json(), corpus)
+        assert a.page is None and a.offsets == "file"
+    scores = [a.score for a in result.answers]
+    assert scores == sorted(scores, reverse=True)
+    # one answer per passage: no quote repeats, in the same file or another
+    keys = [" ".join(re.findall(r"\w+", a.text.lower())) for a in result.answers]
+    assert len(set(keys)) == len(keys)
+
+
+def test_answers_to_json_matches_the_contract(sample) -> None:
+    corpus, index, fake = sample
+    r = answer(index, fake, INVEST_Q).to_json()
+    assert list(r) == ["question", "answered", "answers"]
+    for a in r["answers"]:
+        assert {"text", "source", "start", "end", "line", "page", "score", "context", "also_in"} <= set(a)
+        assert isinstance(a["score"], float) and isinstance(a["also_in"], list)
+        check_answer(a, corpus)
+    json.dumps(r)  # serialisable as it is
+
+
+def test_passage_in_both_files_is_one_answer_naming_both(sample) -> None:
+    corpus, index, fake = sample
+    result = answer(index, fake, INVEST_Q, AnswerParams(k=5))
+    invest = [a for a in result.answers if "£5.5m" in a.text]
+    assert len(invest) == 1, [a.text for a in result.answers]
+    a = invest[0]
+    assert {a.source, *a.also_in} == set(SAMPLE_FILES)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 10, 50])
+def test_k_is_respected_and_does_not_change_the_ranking(sample, k: int) -> None:
+    _, index, fake = sample
+    many = answer(index, fake, INVEST_Q, AnswerParams(k=50)).answers
+    few = answer(index, fake, INVEST_Q, AnswerParams(k=k)).answers
+    assert len(few) == min(k, len(many))
+    assert [(a.source, a.start, a.end, a.also_in) for a in few] == [
+        (a.source, a.start, a.end, a.also_in) for a in many[:k]
+    ]
+
+
+def test_engine_ask_passes_k(sample) -> None:
+    corpus, index, fake = sample
+    engine = Engine(corpus=corpus, root=index.root, embedder_factory=lambda name: fake)
+    assert len(engine.ask(INVEST_Q, k=2).answers) == 2
+    assert len(engine.ask(INVEST_Q, k=7).answers) == 7
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_not_answered(sample, question: str) -> None:
+    _, index, fake = sample
+    calls = fake.calls
+    r = answer(index, fake, question)
+    assert r.answered is False and r.answers == ()
+    assert fake.calls == calls  # nothing to embed
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_each_retriever_gives_exact_quotes(sample, mode: str) -> None:
+    corpus, index, fake = sample
+    r = answer(index, fake, INVEST_Q, AnswerParams(k=5), mode=mode)
+    assert r.answers
+    for a in r.answers:
+        check_answer(a.to_json(), corpus)
+
+
+def test_qid_is_echoed(sample) -> None:
+    _, index, fake = sample
+    r = answer(index, fake, INVEST_Q, qid="q-17")
+    assert r.id == "q-17" and r.to_json()["id"] == "q-17"
+
+
+def test_duplicate_found_with_k1_still_names_every_file(tmp_path: Path) -> None:
+    """The best sentence sits in three files; even with k=1 its one answer names all three."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    key = "The harbour bridge was painted green in 1999 by the city engineers."
+    notes = " ".join(f"Harbour note {i} mentions the bridge." for i in range(6))
+    filler = "\n\n".join(f"Paragraph {i} talks about topic{i} and subject{i} in detail." for i in range(12))
+    (corpus / "a.txt").write_text(notes + " " + key, encoding="utf-8")
+    (corpus / "b.txt").write_text(filler + "\n\n" + key, encoding="utf-8")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "c.md").write_text(f"# Bridges\n\n{key}\n\n{filler}", encoding="utf-8")
+    fake = FakeEmbedder()
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    index = open_index(tmp_path / "i")
+    for k in (1, 5):
+        top = answer(index, fake, "What colour was the harbour bridge painted by the city engineers?", AnswerParams(k=k)).answers[0]
+        assert top.text == key
+        assert {top.source, *top.also_in} == {"a.txt", "b.txt", "sub/c.md"}
+        check_answer(top.to_json(), corpus)
+
+
+def test_answers_keep_exact_offsets_with_crlf_and_unicode(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    text = (
+        "Intro line 😀 with emoji.\r\n\r\n"
+        "The Zürich observatory opened in 1864.\r\nIt was designed by Gottfried Semper.\r\n\r\n"
+        "Ça va: the café serves crème brûlée every day."
+    )
+    (corpus / "crlf.txt").write_bytes(text.encode("utf-8"))
+    fake = FakeEmbedder()
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    index = open_index(tmp_path / "i")
+    for q in ("When did the Zürich observatory open?", "Who designed it?", "What does the café serve?"):
+        r = answer(index, fake, q)
+        assert r.answers
+        for a in r.answers:
+            check_answer(a.to_json(), corpus)
