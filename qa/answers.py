@@ -32,6 +32,7 @@ import numpy as np
 
 from embeddings.model import Embedder
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
+from qa.followup import contextualise
 from qa.index import Index
 from qa.lexical import query_tokens, tokenize
 from qa.records import Answer, Result
@@ -138,8 +139,13 @@ def candidates(
     question: str,
     params: AnswerParams = AnswerParams(),
     mode: str = "hybrid",
+    asked: str | None = None,
 ) -> Candidates:
-    """The candidate sentences for ``question`` with their features."""
+    """The candidate sentences for ``question`` with their features.
+
+    ``asked`` is the question as the user put it, when ``question`` is a follow-up widened
+    with the conversation: the kind of answer wanted is read from it.
+    """
     tokens = query_tokens(question)
     hits = retrieve(index, qvec, tokens, k=params.passages, mode=mode)
     passage_of: dict[int, float] = {}
@@ -171,7 +177,7 @@ def candidates(
         weights = {t: 1.0 for t in tokens}
     total = sum(weights.values())
     qset = set(tokens)
-    kind = expected_type(question)
+    kind = expected_type(asked or question)
 
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     feats[:, 0] = np.asarray(index.sentence_vectors[ids]) @ qvec
@@ -187,7 +193,7 @@ def candidates(
         feats[row, 3] = _coverage(window, weights, total)
         feats[row, 4] = 1.0 if own and own <= qset else (1.0 if not own else 0.0)
         feats[row, 5] = max((near_sim[n] for n in neigh[row]), default=0.0)
-        if kind and holds_type(texts[row], kind, question):
+        if kind and holds_type(texts[row], kind, asked or question):
             feats[row, 6 + TYPE_KINDS.index(kind)] = 1.0
     return Candidates(question, ids, feats, texts)
 
@@ -206,8 +212,9 @@ def answer(
     question = question.strip()
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
-    qvec = embedder.encode([question])[0]
-    cands = candidates(index, qvec, question, params, mode)
+    query = contextualise(question, history)
+    qvec = embedder.encode([query])[0]
+    cands = candidates(index, qvec, query, params, mode, asked=question)
     answers = select(index, cands, params)
     answered = bool(answers) and answers[0].score >= params.threshold
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
