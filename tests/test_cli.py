@@ -184,7 +184,8 @@ def test_status_after_add_change_delete(built: Built, tmp_path: Path) -> None:
     clean = qa("status", *args, "--json", env=env)
     assert clean.returncode == 0, clean.stderr
     st = json.loads(clean.stdout)
-    assert set(st) == {"corpus", "index", "indexed", "stale", "added", "changed", "removed", "unchanged"}
+    assert set(st) == {"corpus", "index", "indexed", "stale", "added", "changed", "removed", "unchanged", "skipped"}
+    assert st["skipped"] == []
     assert (st["indexed"], st["stale"], st["added"], st["changed"], st["removed"], st["unchanged"]) == (
         True, False, [], [], [], 2,
     )
