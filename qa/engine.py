@@ -10,7 +10,7 @@ from pathlib import Path
 from embeddings.model import DEFAULT_MODEL, Embedder, ModelError, load_embedder, resolve_model
 from qa import indexing
 from qa.answers import AnswerParams, answer
-from qa.errors import IndexError_, QAError
+from qa.errors import BadIndex, QAError
 from qa.index import Index, has_index, open_index
 from qa.records import BuildSummary, CorpusStatus, Result
 
@@ -34,7 +34,7 @@ class Engine:
         if has_index(self.root):
             try:
                 return open_index(self.root).model
-            except IndexError_:
+            except BadIndex:
                 pass
         return DEFAULT_MODEL
 
@@ -56,7 +56,7 @@ class Engine:
         if self._index is None:
             index = open_index(self.root)
             if self.model is not None and index.model != self.model_name():
-                raise IndexError_(
+                raise BadIndex(
                     f"the index at {self.root} was built with model {index.model}, not {self.model_name()}; "
                     "run `qa index --full` with the model you want"
                 )

@@ -9,7 +9,7 @@ class CorpusError(QAError):
     """The corpus folder is missing, unreadable or holds nothing to index."""
 
 
-class IndexError_(QAError):
+class BadIndex(QAError):
     """The index is missing, damaged, or built in a way this version cannot use."""
 
 

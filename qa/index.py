@@ -11,7 +11,7 @@ import numpy as np
 
 from embeddings.store import current_version
 from embeddings.vectors import VectorIndex, load_vectors
-from qa.errors import IndexError_
+from qa.errors import BadIndex
 
 FORMAT = 1
 META = "meta.json"
@@ -71,11 +71,11 @@ def read_meta(version: Path) -> dict:
     try:
         meta = json.loads((version / META).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexError_(f"the index at {version.parent} has no {META}; {FIX}") from None
+        raise BadIndex(f"the index at {version.parent} has no {META}; {FIX}") from None
     except (OSError, ValueError) as exc:
-        raise IndexError_(f"the index at {version.parent} is damaged ({META}: {exc}); {FIX}") from None
+        raise BadIndex(f"the index at {version.parent} is damaged ({META}: {exc}); {FIX}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise IndexError_(
+        raise BadIndex(
             f"the index at {version.parent} was built by another version of qa "
             f"(format {meta.get('format') if isinstance(meta, dict) else '?'}, this qa reads {FORMAT}); {FIX}"
         )
@@ -98,10 +98,10 @@ class Index:
             self.sentence_vectors = load_vectors(version / SENTENCE_VECTORS)
             self.chunk_vectors = load_vectors(version / CHUNK_VECTORS)
         except (OSError, KeyError, ValueError, TypeError) as exc:
-            raise IndexError_(f"the index at {root} is damaged ({exc}); {FIX}") from None
+            raise BadIndex(f"the index at {root} is damaged ({exc}); {FIX}") from None
         n_s, n_c = len(self.sentences), len(self.chunks)
         if self.sentence_vectors.shape != (n_s, self.dim) or self.chunk_vectors.shape != (n_c, self.dim):
-            raise IndexError_(f"the index at {root} is damaged (vector counts do not match); {FIX}")
+            raise BadIndex(f"the index at {root} is damaged (vector counts do not match); {FIX}")
         self.by_source = {f.source: i for i, f in enumerate(self.files)}
 
     @property
@@ -117,7 +117,7 @@ class Index:
         try:
             return VectorIndex.load(self.version / CHUNK_FAISS)
         except Exception as exc:  # faiss raises RuntimeError on a damaged file
-            raise IndexError_(f"the index at {self.root} is damaged ({CHUNK_FAISS}: {exc}); {FIX}") from None
+            raise BadIndex(f"the index at {self.root} is damaged ({CHUNK_FAISS}: {exc}); {FIX}") from None
 
     @functools.cached_property
     def bm25_chunks(self):
@@ -133,7 +133,7 @@ class Index:
         try:
             return Lexical.load(self.version / name)
         except Exception as exc:
-            raise IndexError_(f"the index at {self.root} is damaged ({name}: {exc}); {FIX}") from None
+            raise BadIndex(f"the index at {self.root} is damaged ({name}: {exc}); {FIX}") from None
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one Index lives as long as its cache
     def doc_text(self, file: int) -> str:
@@ -152,10 +152,10 @@ class Index:
 
 
 def open_index(root: Path) -> Index:
-    """Load the live version of the index at ``root``; ``IndexError_`` says what to run."""
+    """Load the live version of the index at ``root``; ``BadIndex`` says what to run."""
     version = current_version(root)
     if version is None:
-        raise IndexError_(f"no index at {root}; run `qa index` to build it")
+        raise BadIndex(f"no index at {root}; run `qa index` to build it")
     return Index(root, version, read_meta(version))
 
 

@@ -17,7 +17,7 @@ from embeddings.vectors import VectorIndex, save_vectors
 from qa import __version__
 from qa.chunking import ChunkParams, chunk
 from qa.documents import SourceFile, discover, hash_file, read
-from qa.errors import CorpusError, IndexError_, QAError, UnreadableFile
+from qa.errors import BadIndex, CorpusError, QAError, UnreadableFile
 from qa.index import (
     BM25_CHUNKS,
     BM25_SENTENCES,
@@ -35,7 +35,7 @@ from qa.index import (
 )
 from qa.lexical import Lexical, tokenize
 from qa.readers import supported_suffixes
-from qa.records import BuildSummary, CorpusStatus
+from qa.records import BuildSummary, Chunked, CorpusStatus, Document
 
 # progress(stage, done, total): stages are "scan", "read", "embed", "index"
 Progress = Callable[[str, int, int], None]
@@ -64,7 +64,7 @@ def _old_index(root: Path) -> Index | None:
         return None
     try:
         return Index(root, version, read_meta(version))
-    except IndexError_:
+    except BadIndex:
         return None
 
 
@@ -163,192 +163,201 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
     old_files = {f.source: f for f in previous.files} if previous else {}
     plan = _plan(corpus, root, old_files, _skipped_before(previous.meta) if previous else {})
     progress("scan", len(plan.files), len(plan.files))
-    old = previous
-    if old is not None and not full and not _compatible(old, model_name, params):
+    old = None if full else previous
+    if old is not None and not _compatible(old, model_name, params):
         warn("the index was built with another model or chunking; rebuilding everything")
-        old = None
-    if full:
         old = None
     if old is None:
         plan.reuse = {}
     elif not (plan.added or plan.changed or plan.removed or plan.touched):
-        # nothing changed: the live index stays as it is
         for source, reason in plan.skipped.items():
             warn(f"skipped {source}: {reason}")
         return BuildSummary(0, 0, 0, len(plan.unchanged), 0, time.perf_counter() - t0,
-                            warnings=tuple(plan.skipped))
+                            warnings=tuple(plan.skipped))  # nothing changed: keep the live index
 
-    # read and chunk what is new or changed
-    fresh: dict[str, tuple] = {}
-    skipped: dict[str, tuple[SourceFile, str]] = {}
-    todo = [f for f in plan.files if f.source not in plan.reuse]
-    for n, f in enumerate(todo, 1):
-        try:
-            if f.source in plan.skipped and old is not None:
-                raise UnreadableFile(f"{f.source}: {plan.skipped[f.source]}")
-            doc = read(f)
-        except UnreadableFile as exc:
-            warn(f"skipped {exc}")
-            reason = str(exc).removeprefix(f"{f.source}: ")
-            skipped[f.source] = (f, reason)
-            continue
-        fresh[f.source] = (f, doc, chunk(doc.text, params, doc.page_starts))
-        progress("read", n, len(todo))
-
-    # assemble the new tables in corpus order, reusing unchanged files' rows and vectors
-    entries: list[FileEntry] = []
-    sent_rows, chunk_rows = [], []
-    sent_vec_parts, chunk_vec_parts = [], []
-    text_parts: list[bytes] = []
-    texts_sent: list[str] = []
-    texts_chunk: list[str] = []
-    to_embed_chunks: list[tuple[int, str]] = []  # (row, text)
-    to_embed_sents: list[tuple[int, str]] = []
-    byte_pos = n_s = n_c = 0
-    for f in plan.files:
-        fi = len(entries)
-        if f.source in plan.reuse:
-            e = plan.reuse[f.source]
-            oi = old.by_source[f.source]
-            s_lo, s_hi = e.sentences
-            c_lo, c_hi = e.chunks
-            srows = np.array(old.sentences[s_lo:s_hi], dtype=np.int64)
-            crows = np.array(old.chunks[c_lo:c_hi], dtype=np.int64)
-            srows[:, 0] = fi
-            crows[:, 0] = fi
-            crows[:, 5:7] += n_s - s_lo
-            text = old.doc_text(oi)
-            sent_vec_parts.append(np.asarray(old.sentence_vectors[s_lo:s_hi]))
-            chunk_vec_parts.append(np.asarray(old.chunk_vectors[c_lo:c_hi]))
-            sha, offsets, pages = e.sha256, e.offsets, e.page_starts
-        elif f.source in fresh:
-            _, doc, chunked = fresh[f.source]
-            text = doc.text
-            srows = np.array(
-                [[fi, s.start, s.end, s.line, s.page or 0] for s in chunked.sentences], dtype=np.int64
-            ).reshape(-1, 5)
-            crows = np.array(
-                [
-                    [fi, c.span.start, c.span.end, c.span.line, c.span.page or 0,
-                     n_s + c.first_sentence, n_s + c.last_sentence]
-                    for c in chunked.chunks
-                ],
-                dtype=np.int64,
-            ).reshape(-1, 7)
-            for k, s in enumerate(chunked.sentences):
-                to_embed_sents.append((n_s + k, text[s.start : s.end]))
-            for k, c in enumerate(chunked.chunks):
-                to_embed_chunks.append((n_c + k, text[c.span.start : c.span.end]))
-            sent_vec_parts.append(None)
-            chunk_vec_parts.append(None)
-            sha, offsets, pages = doc.sha256, doc.offsets, doc.page_starts
-        else:
-            continue  # skipped: unreadable
-        raw = text.encode("utf-8", "surrogatepass")
-        text_parts.append(raw)
-        sent_rows.append(srows)
-        chunk_rows.append(crows)
-        texts_sent.extend(text[s:e] for s, e in srows[:, 1:3])
-        texts_chunk.extend(text[s:e] for s, e in crows[:, 1:3])
-        entries.append(
-            FileEntry(
-                source=f.source,
-                sha256=sha,
-                size=f.size,
-                mtime_ns=f.mtime_ns,
-                offsets=offsets,
-                page_starts=tuple(pages),
-                sentences=(n_s, n_s + len(srows)),
-                chunks=(n_c, n_c + len(crows)),
-                text_bytes=(byte_pos, byte_pos + len(raw)),
-            )
-        )
-        byte_pos += len(raw)
-        n_s += len(srows)
-        n_c += len(crows)
-
-    sentences = np.concatenate(sent_rows) if sent_rows else np.zeros((0, 5), dtype=np.int64)
-    chunks = np.concatenate(chunk_rows) if chunk_rows else np.zeros((0, 7), dtype=np.int64)
-    if len(sentences) == 0:
+    fresh, skipped = _read_changed(plan, old is not None, params, progress, warn)
+    tables = _assemble(plan, old, fresh)
+    if len(tables.sentences) == 0:
         raise CorpusError(
             f"nothing to index in {corpus}: no readable text in {len(plan.files)} file(s) "
             f"(formats read: {', '.join(supported_suffixes())})"
         )
-
-    # embed only what is new: chunks and sentences in one pass
-    embed_texts = [t for _, t in to_embed_chunks] + [t for _, t in to_embed_sents]
-    dim = old.dim if old else None
-    new_vecs = None
-    if embed_texts:
-        embedder = load_embedder()
-        dim = embedder.dim
-        total = len(embed_texts)
-        progress("embed", 0, total)
-        new_vecs = embedder.encode(embed_texts, progress=lambda d, t: progress("embed", d, total))
-    if dim is None:
-        dim = 0 if not entries else load_embedder().dim
-    chunk_vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-    sentence_vectors = np.zeros((len(sentences), dim), dtype=np.float32)
-    for e, part in zip(entries, chunk_vec_parts):
-        if part is not None:
-            chunk_vectors[e.chunks[0] : e.chunks[1]] = part
-    for e, part in zip(entries, sent_vec_parts):
-        if part is not None:
-            sentence_vectors[e.sentences[0] : e.sentences[1]] = part
-    if new_vecs is not None:
-        nc = len(to_embed_chunks)
-        if to_embed_chunks:
-            chunk_vectors[[r for r, _ in to_embed_chunks]] = new_vecs[:nc]
-        if to_embed_sents:
-            sentence_vectors[[r for r, _ in to_embed_sents]] = new_vecs[nc:]
-
+    dim = _embed(tables, old, load_embedder, progress)
+    meta = {
+        "format": FORMAT,
+        "qa_version": __version__,
+        "model": model_name,
+        "dim": dim,
+        "chunking": params.to_json(),
+        "index_type": VectorIndex.kind,
+        "corpus": str(corpus.expanduser().resolve()),
+        "built_at": time.time(),
+        "counts": {"files": len(tables.entries), "chunks": len(tables.chunks), "sentences": len(tables.sentences)},
+        "versions": _versions(),
+        "skipped": [
+            {"source": f.source, "size": f.size, "mtime_ns": f.mtime_ns, "reason": reason}
+            for f, reason in skipped.values()
+        ],
+        "files": [e.to_json() for e in tables.entries],
+    }
     progress("index", 0, 1)
-    staging = new_version(root)
-    try:
-        with open(staging / TEXT, "wb") as fh:
-            for part in text_parts:
-                fh.write(part)
-        np.save(staging / SENTENCES, sentences, allow_pickle=False)
-        np.save(staging / CHUNKS, chunks, allow_pickle=False)
-        save_vectors(staging / SENTENCE_VECTORS, sentence_vectors)
-        save_vectors(staging / CHUNK_VECTORS, chunk_vectors)
-        VectorIndex.build(chunk_vectors).save(staging / CHUNK_FAISS)
-        Lexical.build(tokenize(texts_chunk)).save(staging / BM25_CHUNKS)
-        Lexical.build(tokenize(texts_sent)).save(staging / BM25_SENTENCES)
-        meta = {
-            "format": FORMAT,
-            "qa_version": __version__,
-            "model": model_name,
-            "dim": dim,
-            "chunking": params.to_json(),
-            "index_type": VectorIndex.kind,
-            "corpus": str(corpus.expanduser().resolve()),
-            "built_at": time.time(),
-            "counts": {"files": len(entries), "chunks": len(chunks), "sentences": len(sentences)},
-            "versions": _versions(),
-            "skipped": [
-                {"source": f.source, "size": f.size, "mtime_ns": f.mtime_ns, "reason": reason}
-                for f, reason in skipped.values()
-            ],
-            "files": [e.to_json() for e in entries],
-        }
-        (staging / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
-        commit(root, staging)
-    except BaseException:
-        discard(staging)
-        raise
+    _write_version(root, tables, meta)
     progress("index", 1, 1)
-
     return BuildSummary(
         added=len([s for s in plan.added if s in fresh]),
         changed=len([s for s in plan.changed if s in fresh]),
         removed=len(plan.removed) + len([s for s in plan.changed if s not in fresh]),
         unchanged=len(plan.unchanged),
-        chunks_embedded=len(to_embed_chunks),
+        chunks_embedded=len(tables.embed_chunks),
         seconds=time.perf_counter() - t0,
         full=old is None,
         warnings=tuple(skipped),
     )
+
+
+def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress: Progress, warn: Warn):
+    """Read and chunk the files not reused; ``(fresh, skipped)`` keyed by source."""
+    fresh: dict[str, tuple[Document, Chunked]] = {}
+    skipped: dict[str, tuple[SourceFile, str]] = {}
+    todo = [f for f in plan.files if f.source not in plan.reuse]
+    for n, f in enumerate(todo, 1):
+        try:
+            if incremental and f.source in plan.skipped:  # unreadable last time, unchanged since
+                raise UnreadableFile(f"{f.source}: {plan.skipped[f.source]}")
+            doc = read(f)
+        except UnreadableFile as exc:
+            warn(f"skipped {exc}")
+            skipped[f.source] = (f, str(exc).removeprefix(f"{f.source}: "))
+            continue
+        fresh[f.source] = (doc, chunk(doc.text, params, doc.page_starts))
+        progress("read", n, len(todo))
+    return fresh, skipped
+
+
+@dataclass
+class _Tables:
+    """The new index's rows, in corpus order, before its vectors are complete."""
+
+    entries: list[FileEntry]
+    sentences: np.ndarray
+    chunks: np.ndarray
+    text_parts: list[bytes]
+    sentence_texts: list[str]
+    chunk_texts: list[str]
+    embed_chunks: list[int]  # rows whose vectors must be computed
+    embed_sentences: list[int]
+    sentence_vectors: np.ndarray | None = None
+    chunk_vectors: np.ndarray | None = None
+
+
+def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, Chunked]]) -> _Tables:
+    """Rows for every file: copied from the old index when reused, built from ``fresh`` else."""
+    entries: list[FileEntry] = []
+    sent_rows, chunk_rows, text_parts = [], [], []
+    sentence_texts, chunk_texts = [], []
+    embed_chunks, embed_sentences = [], []
+    byte_pos = n_s = n_c = 0
+    for f in plan.files:
+        fi = len(entries)
+        if f.source in plan.reuse:
+            e = plan.reuse[f.source]
+            (s_lo, s_hi), (c_lo, c_hi) = e.sentences, e.chunks
+            srows = np.array(old.sentences[s_lo:s_hi], dtype=np.int64)
+            crows = np.array(old.chunks[c_lo:c_hi], dtype=np.int64)
+            srows[:, 0] = crows[:, 0] = fi
+            crows[:, 5:7] += n_s - s_lo
+            text = old.doc_text(old.by_source[f.source])
+            sha, offsets, pages = e.sha256, e.offsets, e.page_starts
+        elif f.source in fresh:
+            doc, chunked = fresh[f.source]
+            text = doc.text
+            srows = np.array(
+                [[fi, s.start, s.end, s.line, s.page or 0] for s in chunked.sentences], dtype=np.int64
+            ).reshape(-1, 5)
+            crows = np.array(
+                [[fi, c.span.start, c.span.end, c.span.line, c.span.page or 0,
+                  n_s + c.first_sentence, n_s + c.last_sentence] for c in chunked.chunks],
+                dtype=np.int64,
+            ).reshape(-1, 7)
+            embed_sentences.extend(range(n_s, n_s + len(srows)))
+            embed_chunks.extend(range(n_c, n_c + len(crows)))
+            sha, offsets, pages = doc.sha256, doc.offsets, doc.page_starts
+        else:
+            continue  # unreadable: skipped
+        raw = text.encode("utf-8", "surrogatepass")
+        text_parts.append(raw)
+        sent_rows.append(srows)
+        chunk_rows.append(crows)
+        sentence_texts.extend(text[s:e] for s, e in srows[:, 1:3])
+        chunk_texts.extend(text[s:e] for s, e in crows[:, 1:3])
+        entries.append(FileEntry(
+            source=f.source, sha256=sha, size=f.size, mtime_ns=f.mtime_ns, offsets=offsets,
+            page_starts=tuple(pages), sentences=(n_s, n_s + len(srows)), chunks=(n_c, n_c + len(crows)),
+            text_bytes=(byte_pos, byte_pos + len(raw)),
+        ))
+        byte_pos += len(raw)
+        n_s += len(srows)
+        n_c += len(crows)
+    return _Tables(
+        entries=entries,
+        sentences=np.concatenate(sent_rows) if sent_rows else np.zeros((0, 5), dtype=np.int64),
+        chunks=np.concatenate(chunk_rows) if chunk_rows else np.zeros((0, 7), dtype=np.int64),
+        text_parts=text_parts,
+        sentence_texts=sentence_texts,
+        chunk_texts=chunk_texts,
+        embed_chunks=embed_chunks,
+        embed_sentences=embed_sentences,
+    )
+
+
+def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress) -> int:
+    """Fill the tables' vectors: reused rows from the old index, new rows from the model."""
+    dim = old.dim if old is not None else None
+    new = None
+    texts = [tables.chunk_texts[r] for r in tables.embed_chunks] + [
+        tables.sentence_texts[r] for r in tables.embed_sentences
+    ]
+    if texts:
+        embedder = load_embedder()
+        dim = embedder.dim
+        progress("embed", 0, len(texts))
+        new = embedder.encode(texts, progress=lambda d, t: progress("embed", d, len(texts)))
+    chunk_vectors = np.zeros((len(tables.chunks), dim), dtype=np.float32)
+    sentence_vectors = np.zeros((len(tables.sentences), dim), dtype=np.float32)
+    if old is not None:
+        for e in tables.entries:
+            before = old.files[old.by_source[e.source]] if e.source in old.by_source else None
+            if before is None or before.sha256 != e.sha256:
+                continue
+            chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
+            sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
+    if new is not None:
+        nc = len(tables.embed_chunks)
+        chunk_vectors[tables.embed_chunks] = new[:nc]
+        sentence_vectors[tables.embed_sentences] = new[nc:]
+    tables.chunk_vectors, tables.sentence_vectors = chunk_vectors, sentence_vectors
+    return int(dim)
+
+
+def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
+    """Write a complete new version and make it live; on any failure nothing changes."""
+    staging = new_version(root)
+    try:
+        with open(staging / TEXT, "wb") as fh:
+            for part in tables.text_parts:
+                fh.write(part)
+        np.save(staging / SENTENCES, tables.sentences, allow_pickle=False)
+        np.save(staging / CHUNKS, tables.chunks, allow_pickle=False)
+        save_vectors(staging / SENTENCE_VECTORS, tables.sentence_vectors)
+        save_vectors(staging / CHUNK_VECTORS, tables.chunk_vectors)
+        VectorIndex.build(tables.chunk_vectors).save(staging / CHUNK_FAISS)
+        Lexical.build(tokenize(tables.chunk_texts)).save(staging / BM25_CHUNKS)
+        Lexical.build(tokenize(tables.sentence_texts)).save(staging / BM25_SENTENCES)
+        (staging / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+        commit(root, staging)
+    except BaseException:
+        discard(staging)
+        raise
 
 
 def _versions() -> dict:

@@ -15,7 +15,7 @@ from embeddings.store import build_lock
 from qa.answers import AnswerParams, answer
 from qa.chunking import ChunkParams, chunk
 from qa.engine import Engine
-from qa.errors import CorpusError, IndexError_, QAError
+from qa.errors import CorpusError, BadIndex, QAError
 from qa.index import META, open_index
 from qa.indexing import build, corpus_status
 
@@ -509,7 +509,7 @@ def test_damaged_index_names_the_fix(corpus: Path, root: Path, fake_embedder: Fa
         (version / "chunks.faiss").write_bytes(b"garbage")
     elif damage == "bm25-missing":
         shutil.rmtree(version / "bm25_chunks")
-    with pytest.raises(IndexError_) as exc:
+    with pytest.raises(BadIndex) as exc:
         answer(open_index(root), fake_embedder, QUESTIONS[0])
     assert "qa index --full" in str(exc.value)
     # and the fix works
