@@ -18,6 +18,7 @@ import numpy as np
 from qa.answers import DEFAULT_BIAS, DEFAULT_WEIGHTS, FEATURES, AnswerParams, candidates
 from qa.engine import Engine
 from qa.evaluation import contains_gold, load_questions
+from qa.followup import contextualise
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
@@ -25,9 +26,10 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 def collect(engine: Engine, qs, params: AnswerParams):
     index, emb = engine.index, engine.embedder
     out = []
-    qvecs = emb.encode([q.question for q in qs])
-    for q, qv in zip(qs, qvecs):
-        c = candidates(index, qv, q.question, params)
+    queries = [contextualise(q.question, q.history) for q in qs]
+    qvecs = emb.encode(queries)
+    for q, query, qv in zip(qs, queries, qvecs):
+        c = candidates(index, qv, query, params, asked=q.question)
         labels = np.array([contains_gold(t, q.answers) for t in c.texts], dtype=bool)
         out.append((c.features, labels, bool(q.unanswerable)))
     return out
@@ -114,10 +116,17 @@ def main() -> None:
     ap.add_argument("-C", type=float, default=1.0)
     ap.add_argument("--listwise", action="store_true", help="fit a listwise ranker (softmax per question)")
     ap.add_argument("--l2", type=float, default=0.01)
+    ap.add_argument("--cache", type=Path, help="keep the collected features in this file (bench only)")
     args = ap.parse_args()
     data = {}
+    if args.cache and args.cache.exists():
+        import pickle
+
+        data = pickle.loads(args.cache.read_bytes())  # our own file, written below
     for spec in args.sets:
         name, index, *qfile = spec.split(":")
+        if name in data:
+            continue
         folder = SHARED / name.split("/")[0]
         qpath = Path(qfile[0]) if qfile else folder / "questions.jsonl"
         corpus = folder / "corpus" if (folder / "corpus").is_dir() else Path(__file__).resolve().parent.parent / "corpus"
@@ -125,6 +134,10 @@ def main() -> None:
         if args.limit:
             qs = qs[: args.limit]
         data[name] = collect(Engine(corpus, Path(index)), qs, AnswerParams())
+    if args.cache:
+        import pickle
+
+        args.cache.write_bytes(pickle.dumps(data))
     print("features:", FEATURES)
     for name, d in data.items():
         ceiling = np.mean([lab.any() for _, lab, u in d if not u])

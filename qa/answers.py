@@ -11,6 +11,10 @@ fitted on the dev sets with ``bench/tune_answers.py``):
   heading and the lines under it, a pronoun and its antecedent);
 - ``echo``: 1 when the sentence has no content word outside the question (it only repeats it);
 - ``neighbour``: the best cosine similarity of a neighbouring sentence;
+- ``bm25``: the sentence's BM25 score over the question's total IDF;
+- ``bigram``: the share of the question's consecutive content-word pairs found in the sentence;
+- ``names``: the share of the question's capitalised words (past its first) in the sentence;
+- ``length``: log of the sentence's length (longer sentences hold more facts);
 - ``type_*``: 1 when the question asks for a kind of thing (a date for "when", a number for
   "how many", a person for "who", a place for "where", a name for "which ...") and the
   sentence holds one the question does not; one feature per kind.
@@ -39,11 +43,15 @@ from qa.records import Answer, Result
 from qa.retrieval import retrieve
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
-FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(f"type_{k}" for k in TYPE_KINDS)
+FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
+    f"type_{k}" for k in TYPE_KINDS
+) + ("bm25", "bigram", "names", "length")
 # a logistic model over the features: score = sigmoid(weights . features + bias), so a score
 # reads as the chance that the sentence holds the answer; fitted by bench/tune_answers.py
-DEFAULT_WEIGHTS = (1.943, 1.631, 2.102, 2.127, -0.347, 0.602, 0.635, 0.472, 0.27, 0.263, 0.272)
-DEFAULT_BIAS = -6.294
+DEFAULT_WEIGHTS = (
+    2.052, 1.672, 1.864, 2.107, -0.356, 0.6, 0.646, 0.459, 0.285, 0.273, 0.258, 0.594, 0.52, -0.349, 0.241
+)
+DEFAULT_BIAS = -6.507
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Candidates:
 
 
 _WORD = re.compile(r"\w+")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*")
 
 
 def _fold(text: str) -> str:
@@ -153,8 +162,9 @@ def candidates(
         lo, hi = (int(x) for x in index.chunks[h.chunk, 5:7])
         for s in range(lo, hi):
             passage_of[s] = max(passage_of.get(s, -1.0), h.dense)
-    if mode != "dense" and tokens and params.lexical_sentences and len(index.sentences):
-        scores = index.bm25_sentences.scores(tokens)
+    bm25 = index.bm25_sentences.scores(tokens) if tokens and len(index.sentences) else None
+    if mode != "dense" and bm25 is not None and params.lexical_sentences:
+        scores = bm25
         n = min(params.lexical_sentences, len(scores))
         for s in np.argpartition(-scores, n - 1)[:n].tolist():
             if scores[s] > 0 and s not in passage_of:
@@ -170,7 +180,8 @@ def candidates(
     extra_text = dict(zip(extra, (index.sentence_text(s) for s in extra)))
     text_of = dict(zip(ids.tolist(), texts)) | extra_text
     all_ids = list(text_of)
-    toks = dict(zip(all_ids, (set(t) for t in tokenize([text_of[s] for s in all_ids]))))
+    seqs = dict(zip(all_ids, tokenize([text_of[s] for s in all_ids])))
+    toks = {s: set(t) for s, t in seqs.items()}
 
     weights = index.bm25_sentences.idf(tokens) if tokens and mode != "dense" else {}
     if not weights and tokens:
@@ -178,6 +189,8 @@ def candidates(
     total = sum(weights.values())
     qset = set(tokens)
     kind = expected_type(asked or question)
+    q_bigrams = set(zip(tokens, tokens[1:]))
+    q_names = {m.group(0) for m in _NAME.finditer(asked or question) if m.start() > 0}
 
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     feats[:, 0] = np.asarray(index.sentence_vectors[ids]) @ qvec
@@ -195,6 +208,14 @@ def candidates(
         feats[row, 5] = max((near_sim[n] for n in neigh[row]), default=0.0)
         if kind and holds_type(texts[row], kind, asked or question):
             feats[row, 6 + TYPE_KINDS.index(kind)] = 1.0
+        seq = seqs[s]
+        if q_bigrams:
+            feats[row, 12] = len(q_bigrams & set(zip(seq, seq[1:]))) / len(q_bigrams)
+        if q_names:
+            feats[row, 13] = sum(n in texts[row] for n in q_names) / len(q_names)
+        feats[row, 14] = np.log1p(len(texts[row])) / 6.0
+    if bm25 is not None and total > 0:
+        feats[:, 11] = bm25[ids] / total
     return Candidates(question, ids, feats, texts)
 
 
