@@ -28,7 +28,8 @@ class Failure(click.ClickException):
         click.echo(f"qa: error: {self.format_message()}", err=True)
 
 
-def _engine(corpus: Path | None, index: Path | None, model: str | None):
+def engine_for(corpus: Path | None, index: Path | None, model: str | None):
+    """The Engine for the common --corpus/--index/--model options (a usage error if no corpus)."""
     from qa.config import default_corpus, default_index
     from qa.engine import Engine
 
@@ -114,27 +115,57 @@ def _ensure_index(engine) -> None:
 
 def _safe(text: str) -> str:
     """Corpus text for a terminal: control characters and escapes shown, never executed."""
-    return "".join(
-        ch if ch in "\n\t" or (ch.isprintable() and ch != "\x1b") else f"\\x{ord(ch):02x}"
-        if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-        for ch in text
-    )
+    from qa.safe import terminal_safe
+
+    return terminal_safe(text)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The core's commands, plus those other packages register under the ``qa.commands``
+    entry point (the chat UI's ``qa tui``), loaded only when named: the core never imports
+    the UI, and a command that is not run costs nothing."""
+
+    def _plugins(self) -> dict:
+        from importlib.metadata import entry_points
+
+        return {ep.name: ep for ep in entry_points(group="qa.commands") if ep.name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, *self._plugins()])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        ep = self._plugins().get(name)
+        if ep is None:
+            return None
+        try:
+            return ep.load()
+        except Exception as exc:  # a broken plugin must not take the CLI down
+            raise click.ClickException(f"command {name!r} is unavailable: {exc}") from None
+
+
+@click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qa")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Ask questions of a folder of documents; answers are quotes from them, with citations.
 
+    With no command, in a terminal, opens the chat (`qa tui`).
+
     \b
+      qa tui --corpus ~/papers       the chat: ask, read sources, follow up
       qa index --corpus ~/papers     build, or update only what changed
       qa status --corpus ~/papers    what changed since the last build
       qa ask "How much did the council invest?"
       qa eval questions.jsonl --corpus DIR
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        chat = main.get_command(ctx, "tui")
+        if chat is not None and sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(chat, model=os.environ.get("QA_MODEL") or None)
+        else:  # piped or scripted, or no chat installed: there is nobody to chat with
+            click.echo(ctx.get_help())
 
 
 @main.command("index")
@@ -143,7 +174,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 def index_cmd(corpus, index, model, full, as_json) -> None:
     """Build the index, or update it: only new and changed files are embedded."""
-    engine = _engine(corpus, index, model)
+    engine = engine_for(corpus, index, model)
     summary = _build(engine, full=full)
     if as_json:
         click.echo(json.dumps(summary.to_json()))
@@ -161,7 +192,7 @@ def index_cmd(corpus, index, model, full, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def status_cmd(corpus, index, model, as_json) -> None:
     """What changed in the corpus since the last build (loads no model)."""
-    engine = _engine(corpus, index, model)
+    engine = engine_for(corpus, index, model)
     st = engine.status()
     if as_json:
         click.echo(json.dumps({
@@ -215,7 +246,7 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
     if question is not None and not question.strip():
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
-    engine = _engine(corpus, index, model)
+    engine = engine_for(corpus, index, model)
     questions = load_questions(batch) if batch else None
     _ensure_index(engine)
     if questions is None:
@@ -251,7 +282,7 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -
     qs = load_questions(questions)
     if not qs:
         raise click.BadParameter(f"no questions in {questions}", param_hint="QUESTIONS")
-    engine = _engine(corpus, index, model)
+    engine = engine_for(corpus, index, model)
     if not engine.has_index():
         click.echo(f"qa: building the index for {engine.corpus}", err=True)
     _build(engine)  # bring the index up to date; a no-op when nothing changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ class Engine:
     model: str | None = None  # None: the index's own model, or the default for a new index
     embedder_factory: Callable[[str], Embedder] | None = None  # model name -> Embedder (tests)
     _index: Index | None = field(default=None, init=False, repr=False)
+    # the UI asks questions and rebuilds in worker threads: load the model and index once
+    _model_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def model_name(self) -> str:
         if self.model is not None:
@@ -40,6 +44,12 @@ class Engine:
 
     @functools.cached_property
     def embedder(self) -> Embedder:
+        with self._model_lock:
+            if "embedder" in self.__dict__:  # another thread loaded it while we waited
+                return self.__dict__["embedder"]
+            return self._load_embedder()
+
+    def _load_embedder(self) -> Embedder:
         name = self.model_name()
         try:
             if self.embedder_factory is not None:
@@ -53,6 +63,10 @@ class Engine:
 
     @property
     def index(self) -> Index:
+        with self._index_lock:
+            return self._open_index()
+
+    def _open_index(self) -> Index:
         if self._index is None:
             index = open_index(self.root)
             if self.model is not None and index.model != self.model_name():

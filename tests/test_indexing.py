@@ -15,7 +15,7 @@ from embeddings.store import build_lock
 from qa.answers import AnswerParams, answer
 from qa.chunking import ChunkParams, chunk
 from qa.engine import Engine
-from qa.errors import CorpusError, BadIndex, QAError
+from qa.errors import BadIndex, CorpusError, QAError
 from qa.index import META, open_index
 from qa.indexing import build, corpus_status
 

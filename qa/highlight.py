@@ -1,0 +1,31 @@
+"""Which words of an answer the question asked about: character spans, for highlighting.
+
+A word matches when its stem is one of the question's content words (``query_tokens``: lower
+case, stop words and question words dropped, stemmed as BM25 stems them), so "invested"
+in a quote lights up for "How much did the council invest?".
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.lexical import query_tokens, tokenize
+
+_WORD = re.compile(r"\w+")
+
+
+def match_spans(question: str, text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every word in ``text`` whose stem is a content word of ``question``."""
+    wanted = set(query_tokens(question)) if question.strip() else set()
+    if not wanted or not text:
+        return []
+    words = list(_WORD.finditer(text))
+    if not words:
+        return []
+    stems = tokenize([m.group() for m in words])
+    return [(m.start(), m.end()) for m, toks in zip(words, stems) if toks and toks[0] in wanted]
+
+
+def citation(source: str, line: int, page: int | None = None) -> str:
+    """``file:line``, or ``file p.N:line`` where the format has pages (as ``qa ask`` prints it)."""
+    return f"{source} p.{page}:{line}" if page else f"{source}:{line}"
