@@ -19,8 +19,9 @@ fitted on the dev sets with ``bench/tune_answers.py``):
   "how many", a person for "who", a place for "where", a name for "which ...") and the
   sentence holds one the question does not; one feature per kind.
 
-A sentence that appears, word for word or nearly, in several files is one answer that names
-every file. When the best score is under ``threshold`` the result says the corpus does not
+The quote is the chosen sentence, with its neighbour in the paragraph closer to the question
+when the two fit in 300 characters. A sentence that appears, word for word or nearly, in several files is one
+answer that names every file. When the best score is under ``threshold`` the result says the corpus does not
 answer, and still lists the nearest sentences.
 """
 
@@ -67,6 +68,9 @@ class AnswerParams:
     duplicate_jaccard: float = 0.6
     echo_factor: float = 0.1
     context_chars: int = 600
+    # a quote is the sentence and its paragraph neighbour closer to the question when both fit in this
+    # many characters: "He is the oldest quarterback … at age 39." with the sentence naming him
+    max_quote_chars: int = 300
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Candidates:
     ids: np.ndarray  # sentence rows
     features: np.ndarray  # (n, len(FEATURES))
     texts: list[str] = field(default_factory=list)
+    qvec: np.ndarray | None = None
 
     def scores(self, weights: Sequence[float], bias: float = 0.0) -> np.ndarray:
         logits = self.features @ np.asarray(weights, dtype=np.float32) + bias
@@ -115,12 +120,13 @@ def _neighbours(index: Index, s: int) -> tuple[int, ...]:
     return tuple(n for n in (s - 2, s - 1, s + 1) if lo <= n < hi)
 
 
-def _context(index: Index, sentence: int, limit: int) -> str:
-    """The sentence with its neighbours in the same document, up to about ``limit`` chars."""
-    f, s, e = (int(x) for x in index.sentences[sentence, :3])
+def _context(index: Index, first: int, last: int, limit: int) -> str:
+    """Sentences ``first..last`` with their neighbours in the same document, up to about
+    ``limit`` characters (never less than the quote itself)."""
+    f, a = int(index.sentences[first, 0]), int(index.sentences[first, 1])
+    b = int(index.sentences[last, 2])
     lo_row, hi_row = index.files[f].sentences
-    a, b = s, e
-    i, j = sentence - 1, sentence + 1
+    i, j = first - 1, last + 1
     while True:
         grew = False
         if i >= lo_row and b - int(index.sentences[i, 1]) <= limit:
@@ -134,6 +140,25 @@ def _context(index: Index, sentence: int, limit: int) -> str:
         if not grew:
             break
     return index.doc_text(f)[a:b]
+
+
+def quote_rows(index: Index, s: int, qvec: np.ndarray | None, params: AnswerParams) -> tuple[int, int]:
+    """The sentence rows ``(first, last)`` quoted for sentence ``s``: ``s`` and its neighbour
+    in the same paragraph closer to the question when the two fit in ``params.max_quote_chars``."""
+    f = int(index.sentences[s, 0])
+    lo, hi = index.files[f].sentences
+    near = [n for n in (s - 1, s + 1) if lo <= n < hi]
+    if qvec is None or not near:
+        return s, s
+    sims = np.asarray(index.sentence_vectors[near]) @ qvec
+    n = near[int(np.argmax(sims))]
+    first, last = min(s, n), max(s, n)
+    end_first, start_last = int(index.sentences[first, 2]), int(index.sentences[last, 1])
+    if int(index.sentences[last, 2]) - int(index.sentences[first, 1]) > params.max_quote_chars:
+        return s, s
+    if index.doc_text(f)[end_first:start_last].count("\n") > 1:  # a run stays in its paragraph
+        return s, s
+    return first, last
 
 
 def _chunk_of(index: Index, sentence: int) -> int:
@@ -216,7 +241,7 @@ def candidates(
         feats[row, 14] = np.log1p(len(texts[row])) / 6.0
     if bm25 is not None and total > 0:
         feats[:, 11] = bm25[ids] / total
-    return Candidates(question, ids, feats, texts)
+    return Candidates(question, ids, feats, texts, qvec)
 
 
 def answer(
@@ -249,22 +274,26 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
     # a sentence with nothing but the question's own words cannot answer it
     score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
     order = np.argsort(-score, kind="stable")
-    chosen: list[tuple[int, float, frozenset[str], list[int]]] = []
+    # (first row, last row, score, words, files); rows index sentences across the whole index
+    chosen: list[tuple[int, int, float, frozenset[str], list[int]]] = []
     for o in order.tolist():
         s = int(cands.ids[o])
         words = word_set(cands.texts[o])
         f = int(index.sentences[s, 0])
-        for _, _, w, files in chosen:
+        for *_, w, files in chosen:
             if near_duplicate(w, words, params.duplicate_jaccard):
                 if f not in files:
                     files.append(f)
                 break
         else:
             if len(chosen) < params.k:
-                chosen.append((s, float(score[o]), words, [f]))
+                first, last = quote_rows(index, s, cands.qvec, params)
+                if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
+                    chosen.append((first, last, float(score[o]), words, [f]))
     answers = []
-    for s, sc, _, files in chosen:
-        f, start, end, line, page = (int(x) for x in index.sentences[s, :5])
+    for first, last, sc, _, files in chosen:
+        f, start, _, line, page = (int(x) for x in index.sentences[first, :5])
+        end = int(index.sentences[last, 2])
         entry = index.files[f]
         also = tuple(sorted({index.files[x].source for x in files[1:]} - {entry.source}))
         answers.append(
@@ -276,7 +305,7 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
                 line=line,
                 page=page or None,
                 score=sc,
-                context=_context(index, s, params.context_chars),
+                context=_context(index, first, last, params.context_chars),
                 also_in=also,
                 offsets=entry.offsets,
             )

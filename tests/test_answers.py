@@ -154,7 +154,7 @@ def test_duplicate_found_with_k1_still_names_every_file(tmp_path: Path) -> None:
     index = open_index(tmp_path / "i")
     for k in (1, 5):
         top = answer(index, fake, "What colour was the harbour bridge painted by the city engineers?", AnswerParams(k=k)).answers[0]
-        assert top.text == key
+        assert key in top.text  # the quote may take in a neighbouring sentence of its paragraph
         assert {top.source, *top.also_in} == {"a.txt", "b.txt", "sub/c.md"}
         check_answer(top.to_json(), corpus)
 
