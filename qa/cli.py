@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from qa import __version__
+from qa.safe import terminal_safe  # corpus text is data: control characters shown, never run
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -90,7 +91,7 @@ class _Bar:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"qa: warning: {_safe(message)}", err=True)
+    click.echo(f"qa: warning: {terminal_safe(message)}", err=True)
 
 
 def _build(engine, full: bool = False):
@@ -111,13 +112,6 @@ def _ensure_index(engine) -> None:
     n = len(status.added) + len(status.changed) + len(status.removed)
     if n:
         _warn(f"{n} file(s) changed since the index was built; run `qa index` to update it")
-
-
-def _safe(text: str) -> str:
-    """Corpus text for a terminal: control characters and escapes shown, never executed."""
-    from qa.safe import terminal_safe
-
-    return terminal_safe(text)
 
 
 class _Commands(click.Group):
@@ -207,7 +201,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
     for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
                          ("skipped", st.skipped)):
         for name in names:
-            click.echo(f"{label:8} {_safe(name)}")
+            click.echo(f"{label:8} {terminal_safe(name)}")
     if st.stale:
         click.echo("run `qa index` to update the index")
     else:
@@ -215,7 +209,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 
 def _print_result(result, verbose_context: bool = False) -> None:
-    click.echo(f"Q: {_safe(result.question)}")
+    click.echo(f"Q: {terminal_safe(result.question)}")
     if not result.answers:
         click.echo("  No answer found in the corpus.")
         return
@@ -226,8 +220,8 @@ def _print_result(result, verbose_context: bool = False) -> None:
         also = f"  (also in {', '.join(a.also_in)})" if a.also_in else ""
         quote = " ".join(a.text.split())
         head = click.style(f"{i:>2}.", bold=True)
-        click.echo(f"{head} \u201c{_safe(quote)}\u201d")
-        click.echo(click.style(f"    {_safe(cite)}{_safe(also)}   score {a.score:.2f}", dim=True))
+        click.echo(f"{head} \u201c{terminal_safe(quote)}\u201d")
+        click.echo(click.style(f"    {terminal_safe(cite)}{terminal_safe(also)}   score {a.score:.2f}", dim=True))
     click.echo("")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from embeddings.model import DEFAULT_MODEL, Embedder, ModelError, load_embedder, resolve_model
@@ -109,5 +109,5 @@ class Engine:
     ) -> Result:
         p = params or AnswerParams()
         if k != p.k:
-            p = AnswerParams(**{**p.__dict__, "k": k})
+            p = replace(p, k=k)
         return answer(self.index, self.embedder, question, p, mode=mode, history=history, qid=qid)

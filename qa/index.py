@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,17 +54,7 @@ class FileEntry:
         )
 
     def to_json(self) -> dict:
-        return {
-            "source": self.source,
-            "sha256": self.sha256,
-            "size": self.size,
-            "mtime_ns": self.mtime_ns,
-            "offsets": self.offsets,
-            "page_starts": list(self.page_starts),
-            "sentences": list(self.sentences),
-            "chunks": list(self.chunks),
-            "text_bytes": list(self.text_bytes),
-        }
+        return asdict(self)  # tuples become JSON lists
 
 
 def read_meta(version: Path) -> dict:

@@ -14,13 +14,11 @@ RRF_K = 60
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk: its fused score and where each retriever ranked it (0 = not found)."""
+    """A retrieved chunk: its fused (RRF) score and its cosine similarity to the question."""
 
     chunk: int
     score: float
     dense: float
-    dense_rank: int
-    bm25_rank: int
 
 
 def dense_ranking(index: Index, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,17 +45,13 @@ def retrieve(
         raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(MODES)}")
     depth = max(k * 2, 50)
     fused: dict[int, float] = {}
-    dense_rank: dict[int, int] = {}
-    bm25_rank: dict[int, int] = {}
     if mode in ("hybrid", "dense"):
         ids, _ = dense_ranking(index, qvec, depth)
         for r, c in enumerate(ids.tolist(), 1):
-            dense_rank[c] = r
             fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r)
     if mode in ("hybrid", "bm25"):
         ids, _ = bm25_ranking(index, tokens, depth)
         for r, c in enumerate(ids.tolist(), 1):
-            bm25_rank[c] = r
             fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r)
     best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     if not best:
@@ -65,6 +59,5 @@ def retrieve(
     ids = np.array([c for c, _ in best])
     dense = np.asarray(index.chunk_vectors[ids]) @ qvec
     return [
-        Hit(c, s, float(d), dense_rank.get(c, 0), bm25_rank.get(c, 0))
-        for (c, s), d in zip(best, dense)
+        Hit(c, s, float(d)) for (c, s), d in zip(best, dense)
     ]
