@@ -81,6 +81,7 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise ModelError(f"cannot load the embedding model from {path}: {exc}") from exc
         self.name = name
+        self.backend = "sentence-transformers"
         self.dim = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
 
@@ -119,6 +120,26 @@ class SentenceTransformerEmbedder:
         return _normalise(out)
 
 
-def load_embedder(model: str | os.PathLike | None = None) -> Embedder:
+def load_embedder(model: str | os.PathLike | None = None, cache: Path | None = None) -> Embedder:
+    """The model for ``--model`` (or the default), run with onnxruntime when it can be.
+
+    With a ``cache`` folder, the model's ONNX export is loaded from there, made first if it is
+    not there yet (which loads sentence-transformers once); a model that cannot be exported, or
+    ``QA_ONNX=0``, runs with sentence-transformers.
+    """
     name, path = resolve_model(model)
-    return SentenceTransformerEmbedder(name, path)
+    if cache is None or os.environ.get("QA_ONNX", "1") == "0":
+        return SentenceTransformerEmbedder(name, path)
+    from embeddings import onnx
+
+    try:
+        folder = cache / onnx.export_key(name, path)
+        if not onnx.has_export(folder):
+            st = SentenceTransformerEmbedder(name, path)
+            try:
+                onnx.export(st._model, path, folder)
+            except onnx.ExportError:
+                return st
+        return onnx.OnnxEmbedder(name, folder)
+    except (onnx.ExportError, OSError):
+        return SentenceTransformerEmbedder(name, path)

@@ -9,6 +9,7 @@ from pathlib import Path
 ENV_CORPUS = "QA_CORPUS"
 ENV_INDEX = "QA_INDEX"
 ENV_MODEL = "QA_MODEL"
+ENV_MODEL_CACHE = "QA_MODEL_CACHE"
 
 # the sample corpus that ships with the project (present in a clone / editable install)
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -43,3 +44,11 @@ def default_index(corpus: Path) -> Path:
     digest = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:12]
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in resolved.name)[:40] or "corpus"
     return cache_root() / "indexes" / f"{name}-{digest}"
+
+
+def model_cache() -> Path:
+    """``$QA_MODEL_CACHE``, else ``models/`` in the user's cache: the ONNX exports of models."""
+    env = os.environ.get(ENV_MODEL_CACHE)
+    if env:
+        return Path(env).expanduser()
+    return cache_root() / "models"

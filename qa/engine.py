@@ -54,7 +54,9 @@ class Engine:
         try:
             if self.embedder_factory is not None:
                 return self.embedder_factory(name)
-            return load_embedder(name)
+            from qa.config import model_cache
+
+            return load_embedder(name, cache=model_cache())
         except ModelError as exc:
             raise QAError(str(exc)) from None
 

@@ -1,8 +1,18 @@
-"""BM25 over sentences and chunks, with bm25s; tokens are lower-cased, stop-worded and stemmed."""
+"""BM25 over sentences and chunks; tokens are lower-cased, stop-worded and stemmed (PyStemmer).
+
+bm25s builds the index and writes it (plain ``.npy`` arrays and JSON). The query side reads
+those files itself with NumPy instead of importing bm25s, whose import (it loads scipy.sparse)
+costs more than a whole warm question; the scoring is the same sum over the precomputed
+per-token columns that bm25s's ``get_scores_from_ids`` does. ``tokenize`` is bm25s's
+tokenizer (its default pattern and English stop words, then the stemmer), written out here for
+the same reason; a test checks that the two agree.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,14 +31,18 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
-    import bm25s
+# bm25s's defaults: ``bm25s.tokenization.tokenize``'s token pattern and ``bm25s.stopwords.STOPWORDS_EN``
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split()
+)
 
-    if not texts:
-        return []
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Each text's tokens: lower-cased words of two or more characters, stop words out, stemmed."""
+    stem = _stemmer().stemWords
+    return [stem([w for w in _TOKEN.findall(t.lower()) if w not in STOPWORDS]) for t in texts]
 
 
 def query_tokens(question: str) -> list[str]:
@@ -38,47 +52,71 @@ def query_tokens(question: str) -> list[str]:
 
 
 class Lexical:
-    """A bm25s index over a list of texts, with per-token document frequencies."""
+    """A BM25 index over a list of texts (bm25s's eager CSC scores), with document frequencies."""
 
-    def __init__(self, bm25) -> None:
-        self._bm25 = bm25
-        indptr = np.asarray(bm25.scores["indptr"])
-        self.n_docs = int(bm25.scores["num_docs"])
-        self._df = np.diff(indptr)
+    DATA, INDICES, INDPTR = "data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy"
+    VOCAB, PARAMS = "vocab.index.json", "params.index.json"
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int], n_docs: int) -> None:
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self.vocab = vocab
+        self.n_docs = n_docs
+        self._df = np.diff(np.asarray(indptr))
 
     @classmethod
     def build(cls, tokens: list[list[str]]) -> Lexical:
         import bm25s
 
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25()  # Lucene's BM25, k1 1.5, b 0.75
         bm25.index(tokens if tokens else [[]], show_progress=False)
-        return cls(bm25)
+        return cls(
+            np.asarray(bm25.scores["data"]), np.asarray(bm25.scores["indices"]),
+            np.asarray(bm25.scores["indptr"]), dict(bm25.vocab_dict), int(bm25.scores["num_docs"]),
+        )
 
     def save(self, path: Path) -> None:
-        self._bm25.save(str(path), show_progress=False)
+        """bm25s's own on-disk layout (``bm25s.BM25.load`` reads it)."""
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / self.DATA, self._data, allow_pickle=False)
+        np.save(path / self.INDICES, self._indices, allow_pickle=False)
+        np.save(path / self.INDPTR, self._indptr, allow_pickle=False)
+        (path / self.VOCAB).write_text(json.dumps(self.vocab), encoding="utf-8")
+        params = {"k1": 1.5, "b": 0.75, "delta": 0.5, "method": "lucene", "idf_method": "lucene",
+                  "dtype": str(self._data.dtype), "int_dtype": str(self._indices.dtype), "num_docs": self.n_docs}
+        (path / self.PARAMS).write_text(json.dumps(params, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> Lexical:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(path), mmap=False, show_progress=False, verbosity=0))
+        """Memory-mapped: a large index costs only the pages a question touches."""
+        params = json.loads((path / cls.PARAMS).read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in ("lucene", "robertson", "atire"):
+            raise ValueError(f"unsupported BM25 variant {params.get('method')!r}")
+        vocab = json.loads((path / cls.VOCAB).read_text(encoding="utf-8"))
+        arrays = [np.load(path / name, mmap_mode="r", allow_pickle=False) for name in (cls.DATA, cls.INDICES, cls.INDPTR)]
+        data, indices, indptr = arrays
+        # bm25s's vocabulary may hold one more entry, the empty token, which has no column
+        if not len(vocab) <= len(indptr) <= len(vocab) + 1 or len(data) != len(indices) or int(indptr[-1]) != len(data):
+            raise ValueError("BM25 arrays do not match its vocabulary")
+        return cls(data, indices, indptr, vocab, int(params["num_docs"]))
 
     def known(self, tokens: list[str]) -> list[int]:
-        return self._bm25.get_tokens_ids(tokens)
+        columns = len(self._indptr) - 1
+        return [i for i in (self.vocab.get(t) for t in tokens) if i is not None and i < columns]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (zeros when none is known)."""
-        ids = self.known(tokens)
-        if not ids:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return self._bm25.get_scores_from_ids(ids)
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for t in self.known(tokens):
+            lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
+            np.add.at(out, self._indices[lo:hi], self._data[lo:hi])
+        return out
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Inverse document frequency of each token (unknown tokens get the rarest weight)."""
-        vocab = self._bm25.vocab_dict
         n = max(self.n_docs, 1)
         out = {}
         for t in tokens:
-            df = int(self._df[vocab[t]]) if t in vocab else 0
+            i = self.vocab.get(t)
+            df = int(self._df[i]) if i is not None and i < len(self._df) else 0
             out[t] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out

@@ -1,0 +1,61 @@
+"""The query side reads bm25s's index files itself: it must tokenize and score exactly as bm25s."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.lexical import Lexical, _stemmer, query_tokens, tokenize
+
+TEXTS = [
+    "Ofsted rated Stoke-on-Trent City Council's children's services 'inadequate' earlier this year.",
+    "The council invested £5.5m into over 130 new social care posts in 2019-20.",
+    "Zürich, naïve CAFÉ, 東京 and Москва: words that are not ASCII.",
+    "a an the", "", "x", "Running runners ran; the run-off ran on.",
+]
+
+
+def _bm25s_tokenize(texts):
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+def test_tokenize_is_bm25s_tokenize():
+    assert tokenize(TEXTS) == _bm25s_tokenize(TEXTS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
+def test_tokenize_matches_bm25s_on_any_text(texts):
+    assert tokenize(texts) == _bm25s_tokenize(texts)
+
+
+def test_scores_and_files_match_bm25s(tmp_path):
+    import bm25s
+
+    Lexical.build(tokenize(TEXTS)).save(tmp_path)
+    ours, theirs = Lexical.load(tmp_path), bm25s.BM25.load(str(tmp_path), show_progress=False)
+    for q in ("council social care posts", "run", "Zürich café", "nothing matches this"):
+        tokens = query_tokens(q)
+        ids = theirs.get_tokens_ids([t for t in tokens if t in theirs.vocab_dict])
+        expected = theirs.get_scores_from_ids(ids) if ids else np.zeros(len(TEXTS))
+        assert np.allclose(ours.scores(tokens), expected)
+    assert ours.scores(query_tokens("council"))[1] > 0 == ours.scores(query_tokens("council"))[2]
+
+
+def test_idf_is_higher_for_rarer_tokens(tmp_path):
+    Lexical.build(tokenize(TEXTS)).save(tmp_path)
+    lex = Lexical.load(tmp_path)
+    idf = lex.idf(["council", "ran", "neverseen"])
+    assert idf["neverseen"] > idf["council"] > 0
+
+
+def test_damaged_arrays_are_refused(tmp_path):
+    import pytest
+
+    Lexical.build(tokenize(TEXTS)).save(tmp_path)
+    np.save(tmp_path / Lexical.INDPTR, np.zeros(3, dtype=np.int64))
+    with pytest.raises(ValueError):
+        Lexical.load(tmp_path)
