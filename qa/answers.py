@@ -39,7 +39,7 @@ from embeddings.model import Embedder
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.followup import contextualise
 from qa.index import Index
-from qa.lexical import query_tokens, tokenize
+from qa.lexical import query_tokens
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 
@@ -104,6 +104,9 @@ def word_set(text: str) -> frozenset[str]:
 def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
     if not a or not b:
         return a == b
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large:  # the Jaccard index is at most small / large
+        return False
     return len(a & b) / len(a | b) >= threshold
 
 
@@ -204,8 +207,7 @@ def candidates(
     extra = sorted({n for pair in neigh for n in pair} - set(ids.tolist()))
     extra_text = dict(zip(extra, (index.sentence_text(s) for s in extra)))
     text_of = dict(zip(ids.tolist(), texts)) | extra_text
-    all_ids = list(text_of)
-    seqs = dict(zip(all_ids, tokenize([text_of[s] for s in all_ids])))
+    seqs = {s: index.sentence_tokens(s) for s in text_of}
     toks = {s: set(t) for s, t in seqs.items()}
 
     weights = index.bm25_sentences.idf(tokens) if tokens and mode != "dense" else {}

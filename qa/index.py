@@ -136,6 +136,13 @@ class Index:
         f, s, e = (int(x) for x in self.sentences[i, :3])
         return self.doc_text(f)[s:e]
 
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - questions in a session share sentences
+    def sentence_tokens(self, i: int) -> tuple[str, ...]:
+        """Sentence ``i``'s BM25 tokens (``qa.lexical.tokenize``), kept for the next question."""
+        from qa.lexical import tokenize
+
+        return tuple(tokenize([self.sentence_text(i)])[0])
+
     def chunk_text(self, i: int) -> str:
         f, s, e = (int(x) for x in self.chunks[i, :3])
         return self.doc_text(f)[s:e]
