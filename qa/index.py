@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -92,6 +93,7 @@ class Index:
         n_s, n_c = len(self.sentences), len(self.chunks)
         if self.sentence_vectors.shape != (n_s, self.dim) or self.chunk_vectors.shape != (n_c, self.dim):
             raise BadIndex(f"the index at {root} is damaged (vector counts do not match); {FIX}")
+        _check_files(root, version, meta, self)
         self.by_source = {f.source: i for i, f in enumerate(self.files)}
 
     @property
@@ -105,7 +107,7 @@ class Index:
     @functools.cached_property
     def faiss(self) -> VectorIndex:
         try:
-            return VectorIndex.load(self.version / CHUNK_FAISS)
+            return VectorIndex.load(self.version / CHUNK_FAISS, vectors=self.chunk_vectors)
         except Exception as exc:  # faiss raises RuntimeError on a damaged file
             raise BadIndex(f"the index at {self.root} is damaged ({CHUNK_FAISS}: {exc}); {FIX}") from None
 
@@ -127,10 +129,18 @@ class Index:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one Index lives as long as its cache
     def doc_text(self, file: int) -> str:
-        lo, hi = self.files[file].text_bytes
-        with open(self.version / TEXT, "rb") as fh:
-            fh.seek(lo)
-            return fh.read(hi - lo).decode("utf-8")
+        entry = self.files[file]
+        lo, hi = entry.text_bytes
+        try:
+            with open(self.version / TEXT, "rb") as fh:
+                fh.seek(lo)
+                raw = fh.read(hi - lo)
+            # a file's own UTF-8 is stored as it is: its hash proves the quote's characters
+            if entry.offsets == "file" and hashlib.sha256(raw).hexdigest() != entry.sha256:
+                raise ValueError(f"the text of {entry.source!r} does not match its hash")
+            return raw.decode("utf-8")
+        except (OSError, ValueError) as exc:
+            raise BadIndex(f"the index at {self.root} is damaged ({TEXT}: {exc}); {FIX}") from None
 
     def sentence_text(self, i: int) -> str:
         f, s, e = (int(x) for x in self.sentences[i, :3])
@@ -146,6 +156,27 @@ class Index:
     def chunk_text(self, i: int) -> str:
         f, s, e = (int(x) for x in self.chunks[i, :3])
         return self.doc_text(f)[s:e]
+
+
+def _check_files(root: Path, version: Path, meta: dict, index: Index) -> None:
+    """Every file the build wrote is there at its size; the rows point inside the index."""
+    for name, size in (meta.get("data_files") or {}).items():
+        try:
+            actual = (version / name).stat().st_size
+        except OSError:
+            raise BadIndex(f"the index at {root} is damaged ({name} is missing); {FIX}") from None
+        if actual != size:
+            raise BadIndex(f"the index at {root} is damaged ({name} is {actual} bytes, not {size}); {FIX}")
+    n_f, n_s = len(index.files), len(index.sentences)
+    s, c = index.sentences, index.chunks
+    ok = (
+        s.ndim == 2 and s.shape[1:] == (5,) and c.ndim == 2 and c.shape[1:] == (7,)
+        and (n_s == 0 or (0 <= s[:, 0].min() and s[:, 0].max() < n_f and (s[:, 1] <= s[:, 2]).all()))
+        and (len(c) == 0 or (0 <= c[:, 0].min() and c[:, 0].max() < n_f and (c[:, 1] <= c[:, 2]).all()
+                             and 0 <= c[:, 5].min() and c[:, 6].max() <= n_s))
+    )
+    if not ok:
+        raise BadIndex(f"the index at {root} is damaged (its sentence and chunk tables are inconsistent); {FIX}")
 
 
 def open_index(root: Path) -> Index:

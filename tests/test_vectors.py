@@ -60,3 +60,42 @@ def test_resolve_model_refuses_a_missing_or_foreign_folder(tmp_path: Path) -> No
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="not a sentence-transformers model"):
         resolve_model(tmp_path / "empty")
+
+
+def _clustered(rows: int, dim: int, centres: int = 64, seed: int = 1) -> np.ndarray:
+    """Vectors around a few centres, like sentence embeddings of a corpus on a few topics."""
+    rng = np.random.default_rng(seed)
+    c = _unit(centres, dim, seed)
+    v = c[rng.integers(0, centres, rows)] + 0.08 * rng.normal(size=(rows, dim)).astype(np.float32)
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_index_type_follows_the_number_of_vectors() -> None:
+    from embeddings.vectors import EXACT_LIMIT, ivf_lists, kind_for
+
+    assert kind_for(10) == kind_for(EXACT_LIMIT) == "flat-ip"
+    assert kind_for(EXACT_LIMIT + 1).startswith("ivf") and kind_for(1_000_000).startswith(f"ivf{ivf_lists(1_000_000)}-sq8")
+    assert ivf_lists(1_000_000) == 2048
+    small = VectorIndex.build(_unit(50, 8))
+    assert not small.approximate and small.kind == "flat-ip"
+
+
+def test_approximate_index_finds_what_exact_search_finds(tmp_path: Path) -> None:
+    v = _clustered(20_000, 32)
+    ivf = VectorIndex.build(v, exact_limit=1_000)
+    assert ivf.approximate and ivf.kind.startswith("ivf")
+    ivf.save(tmp_path / "ivf.faiss")
+    save_vectors(tmp_path / "v.npy", v)
+    ivf = VectorIndex.load(tmp_path / "ivf.faiss", vectors=load_vectors(tmp_path / "v.npy"))
+    exact = VectorIndex.build(v)
+    queries = _clustered(100, 32, seed=7)
+    found = 0
+    for q in queries:
+        s_approx, ids_approx = ivf.search(q, 10)
+        _, ids_exact = exact.search(q, 10)
+        found += len(set(ids_approx.tolist()) & set(ids_exact.tolist()))
+        # scores are the exact cosine similarities, best first
+        assert np.allclose(s_approx, v[ids_approx] @ q, atol=1e-5)
+        assert list(s_approx) == sorted(s_approx, reverse=True)
+    assert found / (10 * len(queries)) >= 0.95
+    assert len(ivf.search(queries[0], 0)[1]) == 0
