@@ -13,7 +13,7 @@ import numpy as np
 
 from embeddings.model import Embedder
 from embeddings.store import StoreBusy, build_lock, commit, current_version, discard, new_version
-from embeddings.vectors import VectorIndex, save_vectors
+from embeddings.vectors import VectorIndex, kind_for, save_vectors
 from qa import __version__
 from qa.chunking import ChunkParams, chunk
 from qa.documents import SourceFile, discover, hash_file, read
@@ -189,7 +189,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         "model": model_name,
         "dim": dim,
         "chunking": params.to_json(),
-        "index_type": VectorIndex.kind,
+        "index_type": kind_for(len(tables.chunks)),
         "corpus": str(corpus.expanduser().resolve()),
         "built_at": time.time(),
         "counts": {"files": len(tables.entries), "chunks": len(tables.chunks), "sentences": len(tables.sentences)},
