@@ -72,3 +72,22 @@ def test_a_model_with_extra_modules_is_not_exported(tmp_path):
     ]))
     with pytest.raises(onnx.ExportError, match="other than"):
         onnx._pipeline(folder)
+
+
+def test_seed_answers_are_the_same_as_with_sentence_transformers(tmp_path, monkeypatch, real_embedder):
+    """The whole pipeline, built and asked with each backend: the same answers, in the same order."""
+    from qa.engine import Engine
+
+    monkeypatch.setenv("QA_MODEL_CACHE", str(tmp_path / "models"))
+    questions = [json.loads(line) for line in SEED_QUESTIONS.read_text().splitlines() if line.strip()]
+    results = {}
+    for backend in ("onnx", "torch"):
+        factory = (lambda name: real_embedder) if backend == "torch" else None
+        engine = Engine(corpus=BUNDLED_CORPUS, root=tmp_path / backend, embedder_factory=factory)
+        engine.build()
+        assert engine.embedder.backend == ("onnxruntime" if backend == "onnx" else "sentence-transformers")
+        results[backend] = [
+            (r.answered, [(a.source, a.start, a.end) for a in r.answers])
+            for r in (engine.ask(q["question"]) for q in questions)
+        ]
+    assert results["onnx"] == results["torch"]
