@@ -8,9 +8,9 @@ Layout::
       build.lock       held while a build runs
 
 A build writes a new version folder beside the live one, flushes it to disk, then points
-``CURRENT`` at it with an atomic rename. A build that is interrupted or fails leaves
-``CURRENT`` and the folder it names untouched, so the previous index stays usable; leftovers
-of a dead build are swept on the next one.
+``CURRENT`` at it with an atomic rename. A build that is interrupted or fails (killed, out of
+disk space) leaves ``CURRENT`` and the folder it names untouched, so the previous index stays
+usable; leftovers of a dead build are swept when the next one starts.
 """
 
 from __future__ import annotations
@@ -62,17 +62,31 @@ def _fsync_tree(path: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(root: Path, wait: bool = False) -> Iterator[None]:
-    """Hold the index's build lock; raise ``StoreBusy`` if another build has it."""
+    """Hold the index's build lock; raise ``StoreBusy`` if another build has it.
+
+    The lock is an ``flock`` on ``build.lock``, so the kernel releases it when its holder dies,
+    however it dies; the file holds the holder's process id, for the message.
+    """
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as fh:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
             fcntl.flock(fh.fileno(), flags)
         except BlockingIOError:
-            raise StoreBusy(f"another build is running on {root}") from None
+            fh.seek(0)
+            holder = fh.read(32).strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise StoreBusy(f"another build{who} is running on {root}") from None
         try:
+            with contextlib.suppress(OSError):  # only for the message: a full disk must not stop the build
+                fh.seek(0)
+                fh.truncate()
+                fh.write(f"{os.getpid()}\n")
+                fh.flush()
             yield
         finally:
+            with contextlib.suppress(OSError):
+                fh.truncate(0)
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
@@ -96,11 +110,17 @@ def commit(root: Path, staging: Path) -> Path:
     final = root / staging.name.removeprefix(".staging-")
     os.replace(staging, final)
     tmp = root / f".{CURRENT}.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(final.name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / CURRENT)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(final.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, root / CURRENT)
+    except BaseException:  # CURRENT still names the previous version: drop this one
+        shutil.rmtree(final, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     _fsync_dir(root)
     sweep(root, keep=(final, previous))
     return final
@@ -117,6 +137,27 @@ def sweep(root: Path, keep: Path | None | tuple[Path | None, ...]) -> None:
         elif entry.name.startswith(f".{CURRENT}."):
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+def sweep_leftovers(root: Path) -> None:
+    """Remove what a build that died left behind (call with the lock held).
+
+    Staging folders and half-written ``CURRENT`` files go, and so do versions that are neither
+    live nor the one live before it (a reader that opened that one may still be using it): a
+    version finished but never made live, or one a killed build did not get to sweep.
+    """
+    live = current_version(root)
+    versions = sorted(p for p in root.iterdir() if p.name.startswith("v-") and p.is_dir())
+    older = [p for p in versions if live is not None and p.name < live.name]
+    keep = {live, older[-1] if older else None}
+    for entry in root.iterdir():
+        if entry.name.startswith(".staging-v-") and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f".{CURRENT}."):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        elif entry in versions and entry not in keep and live is not None:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import platform
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,11 +14,19 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.model import Embedder
-from embeddings.store import StoreBusy, build_lock, commit, current_version, discard, new_version
+from embeddings.store import (
+    StoreBusy,
+    build_lock,
+    commit,
+    current_version,
+    discard,
+    new_version,
+    sweep_leftovers,
+)
 from embeddings.vectors import VectorIndex, kind_for, save_vectors
 from qa import __version__
 from qa.chunking import ChunkParams, chunk
-from qa.documents import SourceFile, discover, hash_file, read
+from qa.documents import MAX_FILE_BYTES, SourceFile, discover, hash_file, read_file
 from qa.errors import BadIndex, CorpusError, QAError, UnreadableFile
 from qa.index import (
     BM25_CHUNKS,
@@ -46,6 +56,31 @@ def _nothing(*_args) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How the corpus is read; kept in the index, so every later build reads it the same way."""
+
+    follow_links: tuple[str, ...] = ()  # folders links may lead into (absolute); none: links not followed
+    max_file_bytes: int = MAX_FILE_BYTES
+
+    def to_json(self) -> dict:
+        return {"follow_links": list(self.follow_links), "max_file_bytes": self.max_file_bytes}
+
+    @classmethod
+    def from_meta(cls, meta: dict | None) -> Reading:
+        d = (meta or {}).get("reading")
+        if not isinstance(d, dict):
+            return cls()
+        return cls(tuple(map(str, d.get("follow_links", ()))), int(d.get("max_file_bytes", MAX_FILE_BYTES)))
+
+    def given(self, follow_links=None, max_file_bytes: int | None = None) -> Reading:
+        """These settings with the ones given on the command line (None: keep)."""
+        links = self.follow_links if follow_links is None else tuple(
+            sorted({str(Path(p).expanduser().resolve()) for p in follow_links})
+        )
+        return Reading(links, self.max_file_bytes if max_file_bytes is None else int(max_file_bytes))
+
+
 @dataclass
 class _Plan:
     files: list[SourceFile]
@@ -72,9 +107,12 @@ def _skipped_before(meta: dict) -> dict[str, dict]:
     return {d["source"]: d for d in meta.get("skipped", []) if isinstance(d, dict) and "source" in d}
 
 
-def _plan(corpus: Path, root: Path, old_files: dict[str, FileEntry], old_skipped: dict[str, dict]) -> _Plan:
+def _plan(
+    corpus: Path, root: Path, old_files: dict[str, FileEntry], old_skipped: dict[str, dict],
+    reading: Reading = Reading(), warn: Warn = _nothing,
+) -> _Plan:
     """Sort the corpus's files against the last build: size and mtime first, then content hash."""
-    files = discover(corpus, skip=(root,))
+    files = discover(corpus, skip=(root,), follow_links=tuple(map(Path, reading.follow_links)), warn=warn)
     reuse: dict[str, FileEntry] = {}
     added, changed, unchanged = [], [], []
     skipped: dict[str, str] = {}
@@ -93,8 +131,8 @@ def _plan(corpus: Path, root: Path, old_files: dict[str, FileEntry], old_skipped
             unchanged.append(f.source)
             continue
         try:
-            digest = hash_file(f.path)
-        except OSError:
+            digest = hash_file(f)
+        except UnreadableFile:
             changed.append(f.source)
             continue
         if digest == entry.sha256:
@@ -114,11 +152,12 @@ def corpus_status(corpus: Path, root: Path) -> CorpusStatus:
     version = current_version(root)
     old: dict[str, FileEntry] = {}
     old_skipped: dict[str, dict] = {}
+    meta = None
     if version is not None:
         meta = read_meta(version)
         old = {e.source: e for e in map(FileEntry.from_json, meta["files"])}
         old_skipped = _skipped_before(meta)
-    plan = _plan(corpus, root, old, old_skipped)
+    plan = _plan(corpus, root, old, old_skipped, Reading.from_meta(meta))
     return CorpusStatus(
         added=tuple(plan.added),
         changed=tuple(plan.changed),
@@ -144,24 +183,36 @@ def build(
     progress: Progress = _nothing,
     warn: Warn = _nothing,
     wait: bool = False,
+    follow_links: tuple[Path, ...] | None = None,
+    max_file_bytes: int | None = None,
 ) -> BuildSummary:
     """Bring the index at ``root`` up to date with ``corpus`` and swap it in atomically.
 
-    The embedder is loaded only if something needs embedding. Raises ``QAError`` subclasses
-    for problems the user can fix; on any failure the previous index stays as it was.
+    ``follow_links`` (folders symbolic links may lead into) and ``max_file_bytes`` default to
+    what the last build used. The embedder is loaded only if something needs embedding. Raises
+    ``QAError`` subclasses for problems the user can fix; on any failure, a kill or a full disk
+    included, the previous index stays as it was.
     """
     t0 = time.perf_counter()
     try:
         with build_lock(root, wait=wait):
-            return _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0)
+            sweep_leftovers(root)  # what a killed build left behind
+            return _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0,
+                                 follow_links, max_file_bytes)
     except StoreBusy as exc:
         raise QAError(f"{exc}; wait for it to finish and try again") from None
 
 
-def _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0) -> BuildSummary:
+def _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0,
+                  follow_links, max_file_bytes) -> BuildSummary:
     previous = _old_index(root)
+    old_reading = Reading.from_meta(previous.meta if previous else None)
+    reading = old_reading.given(follow_links, max_file_bytes)
     old_files = {f.source: f for f in previous.files} if previous else {}
-    plan = _plan(corpus, root, old_files, _skipped_before(previous.meta) if previous else {})
+    # a file skipped last time is tried again when the settings that skipped it changed
+    old_skipped = _skipped_before(previous.meta) if previous and reading == old_reading else {}
+    plan = _plan(corpus, root, old_files, old_skipped, reading, warn)
+    plan.touched += reading != old_reading
     progress("scan", len(plan.files), len(plan.files))
     old = None if full else previous
     if old is not None and not _compatible(old, model_name, params):
@@ -175,7 +226,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         return BuildSummary(0, 0, 0, len(plan.unchanged), 0, time.perf_counter() - t0,
                             warnings=tuple(plan.skipped))  # nothing changed: keep the live index
 
-    fresh, skipped = _read_changed(plan, old is not None, params, progress, warn)
+    fresh, skipped = _read_changed(plan, old is not None, params, progress, warn, reading.max_file_bytes)
     tables = _assemble(plan, old, fresh)
     if len(tables.sentences) == 0:
         raise CorpusError(
@@ -190,6 +241,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         "dim": dim,
         "chunking": params.to_json(),
         "index_type": kind_for(len(tables.chunks)),
+        "reading": reading.to_json(),
         "corpus": str(corpus.expanduser().resolve()),
         "built_at": time.time(),
         "counts": {"files": len(tables.entries), "chunks": len(tables.chunks), "sentences": len(tables.sentences)},
@@ -215,20 +267,30 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
     )
 
 
-def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress: Progress, warn: Warn):
-    """Read and chunk the files not reused; ``(fresh, skipped)`` keyed by source."""
+def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress: Progress, warn: Warn,
+                  max_file_bytes: int = MAX_FILE_BYTES):
+    """Read and chunk the files not reused; ``(fresh, skipped)`` keyed by source.
+
+    A file's size and time in the plan become those it had when it was read, so they always
+    describe the bytes that were hashed and indexed, even if it changed since it was listed.
+    """
     fresh: dict[str, tuple[Document, Chunked]] = {}
     skipped: dict[str, tuple[SourceFile, str]] = {}
+    position = {f.source: i for i, f in enumerate(plan.files)}
     todo = [f for f in plan.files if f.source not in plan.reuse]
     for n, f in enumerate(todo, 1):
         try:
             if incremental and f.source in plan.skipped:  # unreadable last time, unchanged since
                 raise UnreadableFile(f"{f.source}: {plan.skipped[f.source]}")
-            doc = read(f)
+            got = read_file(f, max_file_bytes)
         except UnreadableFile as exc:
             warn(f"skipped {exc}")
             skipped[f.source] = (f, str(exc).removeprefix(f"{f.source}: "))
             continue
+        for note in got.notes:
+            warn(note)
+        doc = got.document
+        plan.files[position[f.source]] = got.file
         fresh[f.source] = (doc, chunk(doc.text, params, doc.page_starts))
         progress("read", n, len(todo))
     return fresh, skipped
@@ -340,8 +402,15 @@ def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress
 
 
 def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
-    """Write a complete new version and make it live; on any failure nothing changes."""
-    staging = new_version(root)
+    """Write a complete new version and make it live; on any failure nothing changes.
+
+    ``meta.json`` is written last and records every other file's size, so a version cut short
+    in any way (a kill, a full disk, a copy that stopped) is recognised when it is opened.
+    """
+    try:
+        staging = new_version(root)
+    except OSError as exc:
+        raise QAError(_write_error(root, exc, tables)) from None
     try:
         with open(staging / TEXT, "wb") as fh:
             for part in tables.text_parts:
@@ -353,11 +422,53 @@ def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
         VectorIndex.build(tables.chunk_vectors).save(staging / CHUNK_FAISS)
         Lexical.build(tokenize(tables.chunk_texts)).save(staging / BM25_CHUNKS)
         Lexical.build(tokenize(tables.sentence_texts)).save(staging / BM25_SENTENCES)
+        meta = {**meta, "data_files": data_file_sizes(staging)}
         (staging / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
         commit(root, staging)
+    except OSError as exc:
+        discard(staging)
+        raise QAError(_write_error(root, exc, tables)) from None
     except BaseException:
         discard(staging)
         raise
+
+
+def data_file_sizes(version: Path) -> dict[str, int]:
+    """Size of every file of a version but its ``meta.json``, by path relative to it."""
+    return {
+        p.relative_to(version).as_posix(): p.stat().st_size
+        for p in sorted(version.rglob("*")) if p.is_file() and p.name != META
+    }
+
+
+def _size(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"
+
+
+def _write_error(root: Path, exc: OSError, tables: _Tables) -> str:
+    """One line for a failed write: a full disk said as such, with the space it needs."""
+    # numpy reports a short write as "N requested and M written", without an errno
+    try:
+        free = shutil.disk_usage(root).free
+    except OSError:
+        free = None
+    need = sum(map(len, tables.text_parts)) + tables.sentences.nbytes + tables.chunks.nbytes
+    for v in (tables.sentence_vectors, tables.chunk_vectors, tables.chunk_vectors):
+        need += 0 if v is None else v.nbytes
+    need += sum(map(len, tables.chunk_texts)) + sum(map(len, tables.sentence_texts))  # BM25, roughly
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or (
+        exc.errno is None and free is not None and free < need
+    )
+    kept = "the previous index is unchanged"
+    if full:
+        room = "" if free is None else f", {_size(free)} free"
+        return (f"no space left on the disk to write the index at {root} (it needs about {_size(need)}"
+                f"{room}); {kept}: free some space and run `qa index` again")
+    if exc.errno == errno.EFBIG:
+        return f"cannot write the index at {root}: a file would exceed the file size limit; {kept}"
+    what = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write the index at {root}: {what}{where}; {kept}"
 
 
 def _versions() -> dict:

@@ -293,7 +293,7 @@ def test_status_on_missing_corpus_is_a_corpus_error(tmp_path: Path) -> None:
 
 def test_unreadable_file_warns_and_the_build_goes_on(corpus: Path, root: Path, fake_embedder: FakeEmbedder) -> None:
     _write(corpus, "bad.txt", b"\x00\x01\x02 binary")
-    _write(corpus, "latin.md", "caf\xe9".encode("latin-1"))
+    _write(corpus, "latin.md", b"caf\x81\x8d\x8f\x90\x9d")  # not UTF-8, not Windows-1252 or Latin-1 text
     summary, warnings = _build(corpus, root, fake_embedder)
     assert _counts(summary) == (3, 0, 0, 0)
     assert len(warnings) == 2
@@ -386,7 +386,7 @@ def test_failure_while_writing_leaves_the_previous_index(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(qa.indexing.Lexical, "save", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(QAError, match="no space left"):
         build(corpus, root, "fake", lambda: fake_embedder)
     monkeypatch.undo()
     _assert_old_index_intact(root, before, version, fake_embedder)
