@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from qa import __version__
-from qa.safe import terminal_safe  # corpus text is data: control characters shown, never run
+from qa.safe import clean_question, terminal_safe, terminal_safe_line  # corpus text is data: shown, never run
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -91,13 +91,20 @@ class _Bar:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"qa: warning: {terminal_safe(message)}", err=True)
+    click.echo(f"qa: warning: {terminal_safe_line(message)}", err=True)
 
 
-def _build(engine, full: bool = False):
+def _build(engine, full: bool = False, **reading):
+    """Build with a progress bar; ``reading`` (follow_links, max_file_bytes) as `qa index` gives them."""
     bar = _Bar()
     try:
-        return engine.build(full=full, progress=bar, warn=_warn)
+        if not reading:
+            return engine.build(full=full, progress=bar, warn=_warn)
+        from qa import indexing
+
+        summary = indexing.build(engine.corpus, engine.root, engine.model_name(), lambda: engine.embedder,
+                                 full=full, progress=bar, warn=_warn, **reading)
+        return summary
     finally:
         bar.close()
 
@@ -166,10 +173,23 @@ def main(ctx: click.Context) -> None:
 @corpus_options
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-def index_cmd(corpus, index, model, full, as_json) -> None:
+@click.option("--follow-links", "follow_links", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Follow symbolic links that lead into DIR or into the corpus (repeatable; kept for later builds).")
+@click.option("--no-follow-links", is_flag=True, help="Stop following symbolic links (the default).")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+              help="Skip files larger than this (default 10; kept for later builds).")
+def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links, max_file_mb) -> None:
     """Build the index, or update it: only new and changed files are embedded."""
     engine = engine_for(corpus, index, model)
-    summary = _build(engine, full=full)
+    if follow_links and no_follow_links:
+        raise click.UsageError("give --follow-links or --no-follow-links, not both")
+    reading = {}
+    if follow_links or no_follow_links:
+        reading["follow_links"] = tuple(follow_links)
+    if max_file_mb is not None:
+        reading["max_file_bytes"] = int(max_file_mb * 1_000_000)
+    summary = _build(engine, full=full, **reading)
     if as_json:
         click.echo(json.dumps(summary.to_json()))
     else:
@@ -201,7 +221,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
     for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
                          ("skipped", st.skipped)):
         for name in names:
-            click.echo(f"{label:8} {terminal_safe(name)}")
+            click.echo(f"{label:8} {terminal_safe_line(name)}")
     if st.stale:
         click.echo("run `qa index` to update the index")
     else:
@@ -209,7 +229,9 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 
 def _print_result(result, verbose_context: bool = False) -> None:
-    click.echo(f"Q: {terminal_safe(result.question)}")
+    q = result.question
+    shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
+    click.echo(f"Q: {terminal_safe_line(shown)}")
     if not result.answers:
         click.echo("  No answer found in the corpus.")
         return
@@ -221,7 +243,7 @@ def _print_result(result, verbose_context: bool = False) -> None:
         quote = " ".join(a.text.split())
         head = click.style(f"{i:>2}.", bold=True)
         click.echo(f"{head} \u201c{terminal_safe(quote)}\u201d")
-        click.echo(click.style(f"    {terminal_safe(cite)}{terminal_safe(also)}   score {a.score:.2f}", dim=True))
+        click.echo(click.style(f"    {terminal_safe_line(cite)}{terminal_safe_line(also)}   score {a.score:.2f}", dim=True))
     click.echo("")
 
 
@@ -238,8 +260,10 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
 
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
-    if question is not None and not question.strip():
-        raise click.BadParameter("the question is empty", param_hint="QUESTION")
+    if question is not None:
+        question = clean_question(question)
+        if not question.strip():
+            raise click.BadParameter("the question is empty", param_hint="QUESTION")
     engine = engine_for(corpus, index, model)
     questions = load_questions(batch) if batch else None
     _ensure_index(engine)
@@ -251,7 +275,9 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
             _print_result(result)
         sys.exit(EXIT_OK if result.answered else EXIT_NO_ANSWER)
     for q in questions:
-        result = engine.ask(q.question, k=k, history=q.history, mode=retriever, qid=q.id or None)
+        history = [clean_question(h) for h in q.history]
+        qid = clean_question(q.id) if q.id else None
+        result = engine.ask(clean_question(q.question), k=k, history=history, mode=retriever, qid=qid)
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False), nl=True)
             sys.stdout.flush()
