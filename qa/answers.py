@@ -37,6 +37,7 @@ import numpy as np
 
 from embeddings.model import Embedder
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
+from qa.chunking import section_of
 from qa.followup import contextualise
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -310,6 +311,7 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
                 context=_context(index, first, last, params.context_chars),
                 also_in=also,
                 offsets=entry.offsets,
+                section=section_of(entry.sections, start),
             )
         )
     return answers

@@ -184,3 +184,19 @@ def chunk(text: str, params: ChunkParams = ChunkParams(), page_starts: tuple[int
         back = params.overlap if sents[j][2] == sents[j - 1][2] else 0
         i = max(j - back, i + 1)
     return Chunked(sentences, tuple(chunks))
+
+
+def section_of(sections, offset: int) -> str | None:
+    """The headings ``offset`` sits under, outermost first, joined by " > " (None: no heading).
+
+    ``sections`` are ``(start, level, title)`` in text order: each heading holds what follows
+    it up to the next heading of its level or a higher one.
+    """
+    path: list[tuple[int, str]] = []
+    for start, level, title in sections:
+        if start > offset:
+            break
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, title))
+    return " > ".join(title for _, title in path) or None

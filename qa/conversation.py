@@ -72,6 +72,7 @@ def answer_from_json(d: dict) -> Answer:
         context=str(d.get("context", "")),
         also_in=tuple(str(s) for s in d.get("also_in", ())),
         offsets=str(d.get("offsets", "file")),
+        section=None if d.get("section") is None else str(d["section"]),
     )
 
 
@@ -175,7 +176,7 @@ def _one_line(text: str) -> str:
 
 def _md_cite(a: Answer) -> str:
     also = f" · also in {', '.join(f'`{s}`' for s in a.also_in)}" if a.also_in else ""
-    return f"`{citation(a.source, a.line, a.page)}` · score {a.score:.2f}{also}"
+    return f"`{citation(a.source, a.line, a.page, a.section)}` · score {a.score:.2f}{also}"
 
 
 def to_markdown(conversation: Conversation, corpus: str | Path | None = None) -> str:

@@ -257,7 +257,7 @@ def read_file(file: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ReadFile:
         notes.append(f"{shown(file.source)}: not UTF-8, read as {_decoded_from(raw)}; its quotes cite the decoded text")
     doc = Document(
         source=file.source, text=extracted.text, sha256=sha256_of(raw), offsets=offsets,
-        page_starts=extracted.page_starts,
+        page_starts=extracted.page_starts, sections=getattr(extracted, "sections", ()),
     )
     return ReadFile(doc, file, tuple(notes))
 

@@ -26,6 +26,8 @@ def match_spans(question: str, text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m, toks in zip(words, stems) if toks and toks[0] in wanted]
 
 
-def citation(source: str, line: int, page: int | None = None) -> str:
-    """``file:line``, or ``file p.N:line`` where the format has pages (as ``qa ask`` prints it)."""
-    return f"{source} p.{page}:{line}" if page else f"{source}:{line}"
+def citation(source: str, line: int, page: int | None = None, section: str | None = None) -> str:
+    """``file:line``, or ``file p.N`` where the format has pages, then `` § section`` where the
+    quote sits under headings (as ``qa ask`` prints it)."""
+    where = f"{source} p.{page}" if page else f"{source}:{line}"
+    return f"{where} § {section}" if section else where

@@ -39,6 +39,7 @@ class FileEntry:
     sentences: tuple[int, int]
     chunks: tuple[int, int]
     text_bytes: tuple[int, int]
+    sections: tuple[tuple[int, int, str], ...] = ()  # headings: (start, level, title)
 
     @classmethod
     def from_json(cls, d: dict) -> FileEntry:
@@ -52,6 +53,7 @@ class FileEntry:
             sentences=tuple(d["sentences"]),
             chunks=tuple(d["chunks"]),
             text_bytes=tuple(d["text_bytes"]),
+            sections=tuple((int(s), int(lvl), str(t)) for s, lvl, t in d.get("sections", ())),
         )
 
     def to_json(self) -> dict:

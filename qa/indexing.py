@@ -329,7 +329,7 @@ def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, C
             srows[:, 0] = crows[:, 0] = fi
             crows[:, 5:7] += n_s - s_lo
             text = old.doc_text(old.by_source[f.source])
-            sha, offsets, pages = e.sha256, e.offsets, e.page_starts
+            sha, offsets, pages, sections = e.sha256, e.offsets, e.page_starts, e.sections
         elif f.source in fresh:
             doc, chunked = fresh[f.source]
             text = doc.text
@@ -343,7 +343,7 @@ def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, C
             ).reshape(-1, 7)
             embed_sentences.extend(range(n_s, n_s + len(srows)))
             embed_chunks.extend(range(n_c, n_c + len(crows)))
-            sha, offsets, pages = doc.sha256, doc.offsets, doc.page_starts
+            sha, offsets, pages, sections = doc.sha256, doc.offsets, doc.page_starts, doc.sections
         else:
             continue  # unreadable: skipped
         raw = text.encode("utf-8", "surrogatepass")
@@ -355,7 +355,7 @@ def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, C
         entries.append(FileEntry(
             source=f.source, sha256=sha, size=f.size, mtime_ns=f.mtime_ns, offsets=offsets,
             page_starts=tuple(pages), sentences=(n_s, n_s + len(srows)), chunks=(n_c, n_c + len(crows)),
-            text_bytes=(byte_pos, byte_pos + len(raw)),
+            text_bytes=(byte_pos, byte_pos + len(raw)), sections=tuple(sections),
         ))
         byte_pos += len(raw)
         n_s += len(srows)

@@ -12,7 +12,9 @@ class Document:
     ``source`` is the path relative to the corpus root (POSIX separators). ``offsets`` says
     what ``start``/``end`` positions refer to: ``"file"`` when ``text`` is the file decoded as
     UTF-8 with newlines untouched, ``"extracted"`` when a reader extracted it (PDF, HTML, ...).
-    ``page_starts`` holds the character offset where each page begins, for paged formats.
+    ``page_starts`` holds the character offset where each page begins, for paged formats;
+    ``sections`` the headings, ``(start, level, title)`` in order; ``warnings`` what the reader
+    could not read in a file it still read (pages without a text layer...).
     """
 
     source: str
@@ -20,6 +22,8 @@ class Document:
     sha256: str
     offsets: str = "file"
     page_starts: tuple[int, ...] = ()
+    sections: tuple[tuple[int, int, str], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,12 @@ class Chunked:
 
 @dataclass(frozen=True)
 class Answer:
-    """One extractive answer: ``text == document.text[start:end]``."""
+    """One extractive answer: ``text == document.text[start:end]``.
+
+    ``page`` is the page it is on (paged formats), ``section`` the headings it sits under
+    ("Install > Linux"); ``offsets`` says whether ``start``/``end`` index the file itself
+    (``"file"``) or the text a reader extracted from it (``"extracted"``, as ``qa show`` prints).
+    """
 
     text: str
     source: str
@@ -63,6 +72,7 @@ class Answer:
     context: str
     also_in: tuple[str, ...] = ()
     offsets: str = "file"
+    section: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -72,6 +82,7 @@ class Answer:
             "end": self.end,
             "line": self.line,
             "page": self.page,
+            "section": self.section,
             "score": round(float(self.score), 4),
             "context": self.context,
             "also_in": list(self.also_in),

@@ -75,7 +75,7 @@ def test_markdown_export_has_questions_quotes_and_citations(tmp_path: Path) -> N
     assert "## 1. How much did the council invest?" in md
     assert f"> {BEST.text}" in md
     assert "`004_35f636869249a112.txt:11` · score 0.65 · also in `000_b63f73518fb0b647.txt`" in md
-    assert "2. “Mr Williamson's direction said that” — `a/b.txt p.3:2`" in md
+    assert "2. “Mr Williamson's direction said that” — `a/b.txt p.3`" in md
     assert "## 2. What is the capital of Australia?" in md
     assert "**Not found in the corpus.** The nearest passages:" in md
     assert "corpus `corpus`" in md
@@ -83,7 +83,8 @@ def test_markdown_export_has_questions_quotes_and_citations(tmp_path: Path) -> N
 
 def test_citation_names_the_page_when_there_is_one() -> None:
     assert citation("a.txt", 9) == "a.txt:9"
-    assert citation("a.pdf", 9, page=2) == "a.pdf p.2:9"
+    assert citation("a.pdf", 9, page=2) == "a.pdf p.2"
+    assert citation("a.md", 9, section="Install > Linux") == "a.md:9 § Install > Linux"
 
 
 def test_highlight_spans_are_the_question_words_by_stem() -> None:

@@ -19,7 +19,7 @@ from tui.widgets.question_input import QuestionInput
 
 
 def cite(answer: Answer) -> str:
-    return citation(answer.source, answer.line, answer.page)
+    return citation(answer.source, answer.line, answer.page, answer.section)
 
 
 def clipboard_text(answer: Answer) -> str:
