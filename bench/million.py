@@ -10,7 +10,8 @@ model for the questions (squad11-dev's):
 - the index type chosen, and recall@10 of the vector search against exact search;
 - vector search latency, approximate vs exact (IndexFlatIP over the same vectors);
 - index load (open + warm) in a new process, and its resident memory; the same for exact;
-- whole-question latency (`Engine.ask`, warm) p50/p95;
+- whole-question latency (`Engine.ask`, model and index loaded) p50/p95, twice: the first pass
+  reads the index files from disk, the second finds them in the page cache;
 - a cold `qa ask` (new process, index built), median of 5.
 
     python bench/million.py [--n 1000000] [--work /tmp/qa-million] [--questions 300]
@@ -171,12 +172,14 @@ def main() -> None:
     recall = found / (10 * len(qvecs))
 
     engine.warm()
-    engine.ask(questions[0])
-    asks = []
-    for q in questions:
-        t = time.perf_counter()
-        engine.ask(q)
-        asks.append(time.perf_counter() - t)
+    passes = []  # the first pass reads the index from disk; the second finds it in the page cache
+    for _ in range(2):
+        asks = []
+        for q in questions:
+            t = time.perf_counter()
+            engine.ask(q)
+            asks.append(time.perf_counter() - t)
+        passes.append(asks)
 
     env = {**os.environ, "QA_CORPUS": str(corpus), "QA_INDEX": str(index_dir)}
     load_ours = [in_new_process(LOAD.format(root=str(ROOT), index=str(index_dir), warm="index.warm()"), env) for _ in range(3)]
@@ -205,7 +208,8 @@ def main() -> None:
         "vector_search_ms_p50_p95": [ms(t_approx, 50), ms(t_approx, 95)],
         "exact_search_ms_p50_p95": [ms(t_exact, 50), ms(t_exact, 95)],
         "search_ratio_p95": round(np.percentile(t_approx, 95) / np.percentile(t_exact, 95), 3),
-        "question_ms_p50_p95": [ms(asks, 50), ms(asks, 95)],
+        "question_ms_p50_p95_first_pass": [ms(passes[0], 50), ms(passes[0], 95)],
+        "question_ms_p50_p95_second_pass": [ms(passes[1], 50), ms(passes[1], 95)],
         "load_seconds_median": round(med(r["seconds"] for r in load_ours), 3),
         "load_maxrss_mb": round(med(r["maxrss_mb"] for r in load_ours)),
         "exact_load_seconds_median": round(med(r["seconds"] for r in load_exact), 3),

@@ -42,7 +42,7 @@ from qa.followup import contextualise
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.records import Answer, Result
-from qa.retrieval import retrieve
+from qa.retrieval import retrieve, rows
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
@@ -191,13 +191,13 @@ def candidates(
         lo, hi = (int(x) for x in index.chunks[h.chunk, 5:7])
         for s in range(lo, hi):
             passage_of[s] = max(passage_of.get(s, -1.0), h.dense)
-    bm25 = index.bm25_sentences.scores(tokens) if tokens and len(index.sentences) else None
-    if mode != "dense" and bm25 is not None and params.lexical_sentences:
-        scores = bm25
-        n = min(params.lexical_sentences, len(scores))
-        for s in np.argpartition(-scores, n - 1)[:n].tolist():
-            if scores[s] > 0 and s not in passage_of:
-                passage_of[s] = float(np.asarray(index.chunk_vectors[_chunk_of(index, s)]) @ qvec)
+    lexical = tokens and len(index.sentences) > 0
+    if mode != "dense" and lexical and params.lexical_sentences:
+        best, _ = index.bm25_sentences.top(tokens, params.lexical_sentences)
+        more = [s for s in best.tolist() if s not in passage_of]
+        if more:
+            sims = rows(index.chunk_vectors, [_chunk_of(index, s) for s in more]) @ qvec
+            passage_of.update(zip(more, sims.tolist()))
     if not passage_of:
         return Candidates(question, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32))
 
@@ -221,10 +221,13 @@ def candidates(
     q_names = {m.group(0) for m in _NAME.finditer(asked or question) if m.start() > 0}
 
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
-    feats[:, 0] = np.asarray(index.sentence_vectors[ids]) @ qvec
+    near = sorted({n for pair in neigh for n in pair} - set(ids.tolist()))
+    vecs = rows(index.sentence_vectors, np.concatenate([ids, np.asarray(near, dtype=np.int64)]))
+    sims = vecs @ qvec
+    feats[:, 0] = sims[: len(ids)]
     feats[:, 1] = [passage_of[s] for s in ids.tolist()]
-    near = sorted({n for pair in neigh for n in pair})
-    near_sim = dict(zip(near, (np.asarray(index.sentence_vectors[near]) @ qvec).tolist())) if near else {}
+    sim_of = dict(zip(ids.tolist() + near, sims.tolist()))
+    near_sim = sim_of
     for row, s in enumerate(ids.tolist()):
         own = toks[s]
         window = set(own)
@@ -242,8 +245,8 @@ def candidates(
         if q_names:
             feats[row, 13] = sum(n in texts[row] for n in q_names) / len(q_names)
         feats[row, 14] = np.log1p(len(texts[row])) / 6.0
-    if bm25 is not None and total > 0:
-        feats[:, 11] = bm25[ids] / total
+    if lexical and total > 0:
+        feats[:, 11] = index.bm25_sentences.scores_of(tokens, ids) / total
     return Candidates(question, ids, feats, texts, qvec)
 
 

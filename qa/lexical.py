@@ -67,12 +67,21 @@ class Lexical:
     def build(cls, tokens: list[list[str]]) -> Lexical:
         import bm25s
 
+        if not any(tokens):  # no words at all (bm25s refuses such a corpus): an index that matches nothing
+            return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int32), {}, len(tokens))
         bm25 = bm25s.BM25()  # Lucene's BM25, k1 1.5, b 0.75
-        bm25.index(tokens if tokens else [[]], show_progress=False)
-        return cls(
-            np.asarray(bm25.scores["data"]), np.asarray(bm25.scores["indices"]),
-            np.asarray(bm25.scores["indptr"]), dict(bm25.vocab_dict), int(bm25.scores["num_docs"]),
-        )
+        bm25.index(tokens, show_progress=False)
+        data, indices, indptr = (np.asarray(bm25.scores[k]) for k in ("data", "indices", "indptr"))
+        # ``top`` and ``scores_of`` need each column's documents in order (scipy's canonical CSC)
+        steps = np.diff(indices.astype(np.int64))
+        starts = indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < len(indices))] - 1
+        backwards = steps < 0
+        backwards[starts] = False  # a new column may start lower
+        for t in np.unique(np.searchsorted(indptr, np.flatnonzero(backwards), side="right") - 1):
+            lo, hi = indptr[t], indptr[t + 1]
+            order = np.argsort(indices[lo:hi], kind="stable") + lo
+            indices[lo:hi], data[lo:hi] = indices[order], data[order]
+        return cls(data, indices, indptr, dict(bm25.vocab_dict), int(bm25.scores["num_docs"]))
 
     def save(self, path: Path) -> None:
         """bm25s's own on-disk layout (``bm25s.BM25.load`` reads it)."""
@@ -109,6 +118,50 @@ class Lexical:
         for t in self.known(tokens):
             lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
             np.add.at(out, self._indices[lo:hi], self._data[lo:hi])
+        return out
+
+    def _postings(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The (document, score) pairs of the known tokens' columns, concatenated."""
+        cols = self.known(tokens)
+        if not cols:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        parts = [(int(self._indptr[t]), int(self._indptr[t + 1])) for t in cols]
+        docs = np.concatenate([np.asarray(self._indices[lo:hi]) for lo, hi in parts])
+        vals = np.concatenate([np.asarray(self._data[lo:hi]) for lo, hi in parts])
+        return docs, vals
+
+    def top(self, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(documents, scores)`` of the ``k`` best-scoring documents (score > 0), best first.
+
+        Work is in proportion to the query tokens' postings, not to the number of documents, so
+        a million chunks cost what their matching chunks cost. Ties go to the earlier document.
+        """
+        docs, vals = self._postings(tokens)
+        if k <= 0 or len(docs) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        total = np.bincount(docs, weights=vals, minlength=self.n_docs)
+        # a document appears once per query token it holds: take enough to cover repeats
+        wanted = min(len(docs), k * len(self.known(tokens)))
+        scores = total[docs]
+        pick = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(docs) else np.arange(len(docs))
+        cand = np.unique(docs[pick])
+        order = np.lexsort((cand, -total[cand]))[:k]
+        best = cand[order]
+        keep = total[best] > 0
+        return best[keep].astype(np.int64), total[best][keep].astype(np.float32)
+
+    def scores_of(self, tokens: list[str], docs: np.ndarray) -> np.ndarray:
+        """BM25 scores of just ``docs`` (columns are sorted by document, so a binary search each)."""
+        docs = np.asarray(docs, dtype=np.int64)
+        out = np.zeros(len(docs), dtype=np.float32)
+        for t in self.known(tokens):
+            lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
+            col = self._indices[lo:hi]
+            pos = np.searchsorted(col, docs)
+            inside = pos < len(col)
+            hit = np.zeros(len(docs), dtype=bool)
+            hit[inside] = np.asarray(col[pos[inside]]) == docs[inside]
+            out[hit] += np.asarray(self._data[lo:hi][pos[hit]])
         return out
 
     def idf(self, tokens: list[str]) -> dict[str, float]:

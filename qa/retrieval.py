@@ -21,6 +21,17 @@ class Hit:
     dense: float
 
 
+def rows(vectors: np.ndarray, ids) -> np.ndarray:
+    """``vectors[ids]`` read in file order: one forward pass over a memory-mapped file."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) == 0:
+        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    order = np.argsort(ids, kind="stable")
+    out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
+    out[order] = vectors[ids[order]]
+    return out
+
+
 def dense_ranking(index: Index, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     scores, ids = index.faiss.search(qvec, k)
     return ids, scores
@@ -29,12 +40,7 @@ def dense_ranking(index: Index, qvec: np.ndarray, k: int) -> tuple[np.ndarray, n
 def bm25_ranking(index: Index, tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     if not tokens or len(index.chunks) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    scores = index.bm25_chunks.scores(tokens)
-    k = min(k, len(scores))
-    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    top = top[scores[top] > 0]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return top, scores[top]
+    return index.bm25_chunks.top(tokens, k)
 
 
 def retrieve(
@@ -57,7 +63,7 @@ def retrieve(
     if not best:
         return []
     ids = np.array([c for c, _ in best])
-    dense = np.asarray(index.chunk_vectors[ids]) @ qvec
+    dense = rows(index.chunk_vectors, ids) @ qvec
     return [
         Hit(c, s, float(d)) for (c, s), d in zip(best, dense)
     ]

@@ -59,3 +59,27 @@ def test_damaged_arrays_are_refused(tmp_path):
     np.save(tmp_path / Lexical.INDPTR, np.zeros(3, dtype=np.int64))
     with pytest.raises(ValueError):
         Lexical.load(tmp_path)
+
+
+def _ranked(scores: np.ndarray, k: int) -> list[int]:
+    order = sorted(range(len(scores)), key=lambda d: (-scores[d], d))
+    return [d for d in order[:k] if scores[d] > 0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("cat dog bird fish cow hen fox owl".split()), max_size=8), min_size=1, max_size=40),
+    st.lists(st.sampled_from("cat dog bird fish cow hen fox owl yak".split()), min_size=1, max_size=4),
+    st.integers(1, 12),
+)
+def test_top_and_scores_of_agree_with_full_scoring(tmp_path_factory, docs, query, k):
+    path = tmp_path_factory.mktemp("lex")
+    Lexical.build(tokenize([" ".join(d) for d in docs])).save(path)
+    lex = Lexical.load(path)
+    tokens = query_tokens(" ".join(query))
+    full = lex.scores(tokens)
+    ids, scores = lex.top(tokens, k)
+    assert ids.tolist() == _ranked(full, k)
+    assert np.allclose(scores, full[ids])
+    some = np.arange(0, len(docs), 3)
+    assert np.allclose(lex.scores_of(tokens, some), full[some])
