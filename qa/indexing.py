@@ -420,8 +420,8 @@ def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
         save_vectors(staging / SENTENCE_VECTORS, tables.sentence_vectors)
         save_vectors(staging / CHUNK_VECTORS, tables.chunk_vectors)
         VectorIndex.build(tables.chunk_vectors).save(staging / CHUNK_FAISS)
-        _bm25(tokenize(tables.chunk_texts)).save(staging / BM25_CHUNKS)
-        _bm25(tokenize(tables.sentence_texts)).save(staging / BM25_SENTENCES)
+        Lexical.build(tokenize(tables.chunk_texts)).save(staging / BM25_CHUNKS)
+        Lexical.build(tokenize(tables.sentence_texts)).save(staging / BM25_SENTENCES)
         meta = {**meta, "data_files": data_file_sizes(staging)}
         (staging / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
         commit(root, staging)
@@ -431,15 +431,6 @@ def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
     except BaseException:
         discard(staging)
         raise
-
-
-def _bm25(tokens: list[list[str]]) -> Lexical:
-    if any(tokens):
-        return Lexical.build(tokens)
-    # not one word of two letters in the whole corpus ("0", "I.", "…"): bm25s cannot index that,
-    # and BM25 has nothing to find; an empty index scores every text 0
-    empty = np.zeros(0, dtype=np.int32)
-    return Lexical(np.zeros(0, dtype=np.float32), empty, np.zeros(1, dtype=np.int32), {}, len(tokens))
 
 
 def data_file_sizes(version: Path) -> dict[str, int]:
