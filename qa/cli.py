@@ -229,6 +229,8 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 
 def _print_result(result, verbose_context: bool = False) -> None:
+    from qa.highlight import citation
+
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
     click.echo(f"Q: {terminal_safe_line(shown)}")
@@ -238,7 +240,7 @@ def _print_result(result, verbose_context: bool = False) -> None:
     if not result.answered:
         click.echo("  No confident answer in the corpus. The nearest passages:")
     for i, a in enumerate(result.answers, 1):
-        cite = f"{a.source} p.{a.page}:{a.line}" if a.page else f"{a.source}:{a.line}"
+        cite = citation(a.source, a.line, a.page, a.section)
         also = f"  (also in {', '.join(a.also_in)})" if a.also_in else ""
         quote = " ".join(a.text.split())
         head = click.style(f"{i:>2}.", bold=True)
@@ -283,6 +285,104 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
             sys.stdout.flush()
         else:
             _print_result(result)
+
+
+@main.command("show")
+@click.argument("source")
+@corpus_options
+@click.option("--page", type=click.IntRange(min=1), help="Only this page (PDF).")
+@click.option("--start", type=click.IntRange(min=0), help="Only the text from this offset...")
+@click.option("--end", type=click.IntRange(min=0), help="...up to this one (an answer's start and end).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: source, offsets, start, end, page_starts, sections, text.")
+def show_cmd(source, corpus, index, model, page, start, end, as_json) -> None:
+    """Print the text of SOURCE as it was indexed: what an answer's start and end index.
+
+    For PDF, HTML and Word files this is the text extracted from them (`"offsets": "extracted"`),
+    so `text == shown[start:end]` for every answer from SOURCE. SOURCE is a path relative to the
+    corpus, or a citation as `qa ask` prints it ("report.pdf p.3" shows page 3).
+    """
+    engine = engine_for(corpus, index, model)
+    if not engine.has_index():
+        raise Failure(f"no index for {engine.corpus} yet; run `qa index` to build it")
+    idx = engine.index
+    number, cited_page = _find_source(idx, engine.corpus, source)
+    entry = idx.files[number]
+    text = idx.doc_text(number)
+    page = page or cited_page
+    a, b = 0, len(text)
+    if page is not None:
+        pages = entry.page_starts
+        if not pages:
+            raise click.BadParameter(f"{source} has no pages", param_hint="--page")
+        if page > len(pages):
+            raise click.BadParameter(f"{entry.source} has {len(pages)} page(s)", param_hint="--page")
+        a, b = pages[page - 1], pages[page] if page < len(pages) else len(text)
+    a, b = max(a, start or 0), min(b, len(text) if end is None else end)
+    b = max(a, b)
+    _warn_if_changed(engine.corpus, entry)
+    if as_json:
+        click.echo(json.dumps({
+            "source": entry.source, "offsets": entry.offsets, "start": a, "end": b,
+            "page_starts": list(entry.page_starts),
+            "sections": [{"start": s, "level": lvl, "title": t} for s, lvl, t in entry.sections],
+            "text": text[a:b],
+        }, ensure_ascii=False))
+        return
+    shown = text[a:b]
+    if sys.stdout.isatty():  # for people: control characters made visible, one for one
+        click.echo(terminal_safe(shown), nl=not shown.endswith("\n"))
+    else:  # for scripts: exactly the indexed characters
+        sys.stdout.write(shown)
+        sys.stdout.flush()
+
+
+def _find_source(idx, corpus: Path, source: str) -> tuple[int, int | None]:
+    """The index's file for SOURCE (a corpus-relative path, a path, or a citation) and a page."""
+    import re
+
+    page = None
+    wanted = source.split(" \u00a7 ", 1)[0].strip()  # a citation's section
+    if wanted not in idx.by_source:
+        m = re.fullmatch(r"(.+?)(?: p\.(\d+)|:(\d+))", wanted)
+        if m and m.group(1) in idx.by_source:
+            wanted, page = m.group(1), int(m.group(2)) if m.group(2) else None
+    if wanted not in idx.by_source:
+        try:
+            rel = Path(wanted).resolve().relative_to(corpus.resolve()).as_posix()
+        except (ValueError, OSError):
+            rel = wanted
+        wanted = rel
+    if wanted not in idx.by_source:
+        raise click.BadParameter(
+            f"{source} is not in the index of {corpus} ({len(idx.files)} files; `qa status` lists changes)",
+            param_hint="SOURCE",
+        )
+    return idx.by_source[wanted], page
+
+
+def _same_bytes(path: Path, entry) -> bool:
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return False
+    return h.hexdigest() == entry.sha256
+
+
+def _warn_if_changed(corpus: Path, entry) -> None:
+    try:
+        st = (corpus / entry.source).stat()
+    except OSError:
+        _warn(f"{entry.source} is no longer in the corpus; this is the text indexed from it")
+        return
+    if (st.st_size, st.st_mtime_ns) != (entry.size, entry.mtime_ns) and not _same_bytes(corpus / entry.source, entry):
+        _warn(f"{entry.source} changed since the index was built; this is the text indexed then "
+              "(`qa index` updates it)")
 
 
 @main.command("eval")

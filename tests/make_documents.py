@@ -47,24 +47,28 @@ def _stream(data: bytes, compress: bool = False, extra: bytes = b"") -> bytes:
     return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def pdf(pages: list[list[str]], compress: bool = False) -> bytes:
+def pdf(pages: list[list[str] | None], compress: bool = False) -> bytes:
     """A PDF with one page per entry of ``pages``, each a list of text lines (cp1252 text).
 
-    A page given as ``[]`` has no text at all, as a scanned page without a text layer.
+    A page given as ``[]`` is blank; one given as ``None`` is a scanned page: an image, no text.
     """
     n = len(pages)
-    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n))
+    kids = b" ".join(b"%d 0 R" % (5 + 2 * i) for i in range(n))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        _stream(b"\x80", extra=b" /Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                b"/ColorSpace /DeviceGray /BitsPerComponent 8"),
     ]
     for i, lines in enumerate(pages):
+        image = b" /XObject << /Im1 4 0 R >>" if lines is None else b""
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+            b"/Resources << /Font << /F1 3 0 R >>%s >> /Contents %d 0 R >>" % (image, 6 + 2 * i)
         )
-        objects.append(_stream(_content(lines) if lines else b"", compress))
+        content = b"q 612 0 0 792 0 0 cm /Im1 Do Q" if lines is None else _content(lines) if lines else b""
+        objects.append(_stream(content, compress))
     return _assemble(objects)
 
 
@@ -169,3 +173,50 @@ def zip_bomb(member: str = "word/document.xml", gigabytes: float = 4.0) -> bytes
         zf.NameToInfo[info.filename] = info
         zf.start_dir = buf.tell()
     return buf.getvalue()
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def docx_xml(body: str, styles: str = "", doctype: str = "") -> bytes:
+    """A minimal .docx whose document body is ``body`` (WordprocessingML, prefix ``w:``)."""
+    rels = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<w:document xmlns:w="{W_NS}" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f"<w:body>{body}<w:sectPr/></w:body></w:document>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("_rels/.rels", rels)
+        zf.writestr("word/document.xml", document)
+        if styles:
+            zf.writestr("word/styles.xml", f'<?xml version="1.0"?><w:styles xmlns:w="{W_NS}">{styles}</w:styles>')
+    return buf.getvalue()
+
+
+# readers that misbehave, for the worker process's limits (they run in the worker)
+
+
+def sleepy_reader(path, raw):
+    import time
+
+    time.sleep(60)
+
+
+def hungry_reader(path, raw):
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def crashing_reader(path, raw):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)

@@ -42,25 +42,29 @@ def read(reader: Reader, path: Path, raw: bytes, seconds: float | None = None,
             worker = _running()
         except OSError:  # no processes to be had here: read in this one, without the limits
             return reader(path, raw)
+        request = ((reader.__module__, reader.__qualname__), str(path), raw, seconds, memory)
         try:
-            pickle.dump((reader, path, raw, seconds, memory), worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            worker.stdin.flush()
+            _send(worker, request)
         except OSError:  # it died since the last file: once more with a new one
             _stop()
             worker = _running()
-            pickle.dump((reader, path, raw, seconds, memory), worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            worker.stdin.flush()
+            _send(worker, request)
         answer = _receive(worker, seconds)
         if answer is None:
             _stop()
             raise UnreadableFile(f"gave up after {seconds:.0f} s (a damaged or hostile file?)")
         if isinstance(answer, BaseException):
-            code = _stop()
+            code = _stop(ended=True)
             raise UnreadableFile(_died(code, memory))
     kind, value = answer
     if kind == "ok":
         return value
     raise UnreadableFile(value)
+
+
+def _send(worker: subprocess.Popen, request: tuple) -> None:
+    pickle.dump(request, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    worker.stdin.flush()
 
 
 def _running() -> subprocess.Popen:
@@ -76,13 +80,17 @@ def _running() -> subprocess.Popen:
     return _worker
 
 
-def _stop() -> int | None:
-    """Kill the worker; its exit code (negative: the signal that ended it)."""
+def _stop(ended: bool = False) -> int | None:
+    """Kill the worker (``ended``: it closed its output, so let it finish dying first); its exit
+    code (negative: the signal that ended it)."""
     global _worker
     worker, _worker = _worker, None
     if worker is None:
         return None
-    code = worker.poll()
+    try:
+        code = worker.wait(5) if ended else worker.poll()
+    except subprocess.TimeoutExpired:
+        code = None
     if code is None:
         worker.kill()
     try:
@@ -131,18 +139,18 @@ def _died(code: int | None, memory: int) -> str:
 
 
 def _serve() -> None:
-    """Answer requests on stdin until it closes: ``(reader, path, raw, seconds, memory)``."""
+    """Answer requests on stdin until it closes: ``((module, name), path, raw, seconds, memory)``."""
     channel = os.fdopen(os.dup(1), "wb")
     _quiet()
     requests = sys.stdin.buffer
     while True:
         try:
-            reader, path, raw, seconds, memory = pickle.load(requests)
+            (module, name), path, raw, seconds, memory = pickle.load(requests)
         except EOFError:
             return
         _alarm(seconds + 10)  # if the parent is gone and nobody kills us, we still stop
         _limit_memory(memory)
-        result, fresh = _run(reader, path, raw, memory)
+        result, fresh = _run(module, name, Path(path), raw, memory)
         del raw
         _limit_memory(None)
         _alarm(0)
@@ -156,7 +164,13 @@ def _serve() -> None:
             return
 
 
-def _run(reader: Reader, path: Path, raw: bytes, memory: int) -> tuple[tuple[str, object], bool]:
+def _run(module: str, name: str, path: Path, raw: bytes, memory: int) -> tuple[tuple[str, object], bool]:
+    try:
+        import importlib
+
+        reader = getattr(importlib.import_module(module), name)
+    except Exception as exc:
+        return ("unreadable", f"no reader {module}.{name} here ({type(exc).__name__}: {exc})"), False
     try:
         return ("ok", reader(path, raw)), False
     except UnreadableFile as exc:

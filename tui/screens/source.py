@@ -74,6 +74,8 @@ class SourceScreen(Screen):
         line = None if self.span is None else self.text.count("\n", 0, self.span[0]) + 1
         if line is not None and line != self.answer.line:
             title.append(f"   (now at line {line})", "bold")
+        if self.answer.offsets == "extracted":  # a PDF, web page or Word file: its text, as indexed
+            title.append("   the text extracted from it", "italic")
         if self.answer.also_in:
             title.append("   also in ")
             title.append(plain(", ".join(self.answer.also_in), "italic"))
