@@ -159,6 +159,7 @@ def main(ctx: click.Context) -> None:
       qa index --corpus ~/papers     build, or update only what changed
       qa status --corpus ~/papers    what changed since the last build
       qa ask "How much did the council invest?"
+      qa show "report.pdf p.3"       the text an answer's citation points into
       qa eval questions.jsonl --corpus DIR
     """
     if ctx.invoked_subcommand is None:
