@@ -15,7 +15,7 @@ from pathlib import Path
 from qa.errors import UnreadableFile
 from qa.readers.base import Extracted, Format, TextBuilder, squeeze
 
-MAX_BYTES = 64_000_000  # a larger "page" is not a page (a 1 GB dump is refused, not parsed)
+MAX_BYTES = 20_000_000  # as trafilatura's own download limit: past it, a "page" is a dump, not parsed
 _BOILERPLATE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg")
 
 
