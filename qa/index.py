@@ -82,20 +82,23 @@ class Index:
         self.root = root
         self.version = version
         self.meta = meta
+        _check_sizes(root, version, meta)
         try:
             self.files = [FileEntry.from_json(f) for f in meta["files"]]
             self.model: str = meta["model"]
             self.dim: int = int(meta["dim"])
+            if not isinstance(self.model, str) or self.dim <= 0:
+                raise ValueError(f"{META} names no model or dimension")
             self.sentences = np.load(version / SENTENCES, allow_pickle=False)
             self.chunks = np.load(version / CHUNKS, allow_pickle=False)
             self.sentence_vectors = load_vectors(version / SENTENCE_VECTORS)
             self.chunk_vectors = load_vectors(version / CHUNK_VECTORS)
-        except (OSError, KeyError, ValueError, TypeError) as exc:
+        except (OSError, EOFError, KeyError, ValueError, TypeError) as exc:
             raise BadIndex(f"the index at {root} is damaged ({exc}); {FIX}") from None
         n_s, n_c = len(self.sentences), len(self.chunks)
         if self.sentence_vectors.shape != (n_s, self.dim) or self.chunk_vectors.shape != (n_c, self.dim):
             raise BadIndex(f"the index at {root} is damaged (vector counts do not match); {FIX}")
-        _check_files(root, version, meta, self)
+        _check_rows(root, self)
         self.by_source = {f.source: i for i, f in enumerate(self.files)}
 
     @property
@@ -144,6 +147,20 @@ class Index:
         except (OSError, ValueError) as exc:
             raise BadIndex(f"the index at {self.root} is damaged ({TEXT}: {exc}); {FIX}") from None
 
+    def check_text(self) -> None:
+        """Read the whole text once, checking every file's against its hash (``BadIndex`` if not)."""
+        try:
+            with open(self.version / TEXT, "rb") as fh:
+                for entry in self.files:
+                    lo, hi = entry.text_bytes
+                    fh.seek(lo)
+                    raw = fh.read(hi - lo)
+                    if entry.offsets == "file" and hashlib.sha256(raw).hexdigest() != entry.sha256:
+                        raise ValueError(f"the text of {entry.source!r} does not match its hash")
+                    raw.decode("utf-8")
+        except (OSError, ValueError) as exc:
+            raise BadIndex(f"the index at {self.root} is damaged ({TEXT}: {exc}); {FIX}") from None
+
     def sentence_text(self, i: int) -> str:
         f, s, e = (int(x) for x in self.sentences[i, :3])
         return self.doc_text(f)[s:e]
@@ -160,15 +177,20 @@ class Index:
         return self.doc_text(f)[s:e]
 
 
-def _check_files(root: Path, version: Path, meta: dict, index: Index) -> None:
-    """Every file the build wrote is there at its size; the rows point inside the index."""
-    for name, size in (meta.get("data_files") or {}).items():
+def _check_sizes(root: Path, version: Path, meta: dict) -> None:
+    """Every file the build wrote is there, at the size it was written."""
+    sizes = meta.get("data_files") or {}
+    for name, size in sizes.items() if isinstance(sizes, dict) else ():
         try:
             actual = (version / name).stat().st_size
         except OSError:
             raise BadIndex(f"the index at {root} is damaged ({name} is missing); {FIX}") from None
         if actual != size:
             raise BadIndex(f"the index at {root} is damaged ({name} is {actual} bytes, not {size}); {FIX}")
+
+
+def _check_rows(root: Path, index: Index) -> None:
+    """The sentence and chunk rows point inside the index."""
     n_f, n_s = len(index.files), len(index.sentences)
     s, c = index.sentences, index.chunks
     ok = (

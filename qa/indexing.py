@@ -34,6 +34,7 @@ from qa.index import (
     CHUNK_FAISS,
     CHUNK_VECTORS,
     CHUNKS,
+    FIX,
     FORMAT,
     META,
     SENTENCE_VECTORS,
@@ -218,6 +219,13 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
     if old is not None and not _compatible(old, model_name, params):
         warn("the index was built with another model or chunking; rebuilding everything")
         old = None
+    if old is not None and not (plan.added or plan.changed or plan.removed or plan.touched):
+        try:  # nothing to do, if what is there is whole: `qa index` is how a damaged index heals
+            old.check_text()
+            old.warm()
+        except BadIndex as exc:
+            warn(f"{str(exc).removesuffix(f'; {FIX}')}; rebuilding everything")
+            old = None
     if old is None:
         plan.reuse = {}
     elif not (plan.added or plan.changed or plan.removed or plan.touched):
@@ -227,7 +235,16 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
                             warnings=tuple(plan.skipped))  # nothing changed: keep the live index
 
     fresh, skipped = _read_changed(plan, old is not None, params, progress, warn, reading.max_file_bytes)
-    tables = _assemble(plan, old, fresh)
+    try:
+        tables = _assemble(plan, old, fresh)
+    except BadIndex as exc:  # the old index is damaged where it was opened lazily: start afresh
+        warn(f"{str(exc).removesuffix(f'; {FIX}')}; rebuilding everything")
+        old, plan.reuse = None, {}
+        more, more_skipped = _read_changed(plan, False, params, progress, warn, reading.max_file_bytes,
+                                           done={*fresh, *skipped})
+        fresh.update(more)
+        skipped.update(more_skipped)
+        tables = _assemble(plan, None, fresh)
     if len(tables.sentences) == 0:
         raise CorpusError(
             f"nothing to index in {corpus}: no readable text in {len(plan.files)} file(s) "
@@ -268,7 +285,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
 
 
 def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress: Progress, warn: Warn,
-                  max_file_bytes: int = MAX_FILE_BYTES):
+                  max_file_bytes: int = MAX_FILE_BYTES, done: frozenset[str] | set[str] = frozenset()):
     """Read and chunk the files not reused; ``(fresh, skipped)`` keyed by source.
 
     A file's size and time in the plan become those it had when it was read, so they always
@@ -277,7 +294,7 @@ def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress:
     fresh: dict[str, tuple[Document, Chunked]] = {}
     skipped: dict[str, tuple[SourceFile, str]] = {}
     position = {f.source: i for i, f in enumerate(plan.files)}
-    todo = [f for f in plan.files if f.source not in plan.reuse]
+    todo = [f for f in plan.files if f.source not in plan.reuse and f.source not in done]
     for n, f in enumerate(todo, 1):
         try:
             if incremental and f.source in plan.skipped:  # unreadable last time, unchanged since
