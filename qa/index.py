@@ -145,6 +145,9 @@ class Index:
                 raise ValueError(f"the text of {entry.source!r} does not match its hash")
             return raw.decode("utf-8")
         except (OSError, ValueError) as exc:
+            if not self.version.is_dir():  # two builds since this was opened: the version was swept
+                raise BadIndex(f"the index at {self.root} was rebuilt since it was opened; "
+                               "open it again (restart the chat) to read the new one") from None
             raise BadIndex(f"the index at {self.root} is damaged ({TEXT}: {exc}); {FIX}") from None
 
     def check_text(self) -> None:

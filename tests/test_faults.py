@@ -146,6 +146,16 @@ def test_questions_are_answered_while_a_build_runs(copy) -> None:
     assert "Omega" in answer(open_index(root), FakeEmbedder(), "What is the tallest building?").answers[0].text
 
 
+def test_an_index_opened_two_builds_ago_says_so_rather_than_damaged(copy) -> None:
+    corpus, root, _ = copy
+    reader = open_index(root)
+    for n in range(2):
+        (corpus / f"new{n}.txt").write_text(f"Omega tower number {n} is tall.", encoding="utf-8")
+        build(corpus, root, "fake", FakeEmbedder)
+    with pytest.raises(BadIndex, match="rebuilt since it was opened; open it again"):
+        reader.doc_text(0)
+
+
 # ---------------------------------------------------------------- damaged, foreign or old indexes
 
 
