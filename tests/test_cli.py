@@ -35,7 +35,7 @@ from qa.chunking import chunk
 pytestmark = pytest.mark.integration
 
 ANSWER_KEYS = {"text", "source", "start", "end", "line", "page", "score", "context", "also_in"}
-EXTRA_ANSWER_KEYS = {"offsets"}  # what positions refer to; shared/tools/score.py reads it too
+EXTRA_ANSWER_KEYS = {"offsets", "section"}  # what positions refer to (shared/tools/score.py reads it); headings
 METRIC_KEYS = {
     "acc_at_1", "acc_at_5", "mrr", "source_recall_at_1", "source_recall_at_5", "ndcg_at_10",
     "abstained_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95",
