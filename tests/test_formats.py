@@ -190,6 +190,16 @@ def test_qa_show_takes_a_page_or_a_citation(built) -> None:
     assert no_pages.exit_code == 2 and "no pages" in no_pages.output
 
 
+def test_plain_output_cites_the_page_and_the_section(built, monkeypatch) -> None:
+    engine, *_ = built
+    monkeypatch.setattr("qa.engine.load_embedder", lambda name, **_: FakeEmbedder())
+    args = ["--corpus", str(engine.corpus), "--index", str(engine.root), "-k", "1"]
+    out = CliRunner().invoke(main, ["ask", "When did Margaret Ross leave the lighthouse?", *args]).output
+    assert "left the lighthouse in 1989" in out and "    lighthouse.pdf p.2   score" in out
+    out = CliRunner().invoke(main, ["ask", "How much does a fishing permit cost?", *args]).output
+    assert "guide.md:7 § Harbour guide > Fishing   score" in out
+
+
 def test_json_answer_fields(built) -> None:
     engine, *_ = built
     a = _top(engine, "When did Margaret Ross leave the lighthouse?").to_json()
@@ -260,5 +270,3 @@ def test_the_qa_command_on_mixed_documents(tmp_path: Path) -> None:
             assert a["offsets"] == ("file" if a["source"].endswith(".md") else "extracted")
         if source == "lighthouse.pdf":
             assert top["page"] == 2
-    plain = run("ask", asked["pdf"][0], "-k", "1")
-    assert plain.returncode == 0 and "lighthouse.pdf p.2" in plain.stdout

@@ -92,12 +92,12 @@ def _read(pypdf, raw: bytes) -> Extracted:
                      f"pages {number}-{n} are not indexed")
             break
         out.page()
-        page = pages[number - 1]
-        size = _content_size(page)
-        if size > MAX_PAGE_CONTENT:
-            skipped.append(f"page {number}: {size / 1e6:.0f} MB of page content, skipped")
-            continue
         try:
+            page = pages[number - 1]
+            size = _content_size(page)
+            if size > MAX_PAGE_CONTENT:
+                skipped.append(f"page {number}: {size / 1e6:.0f} MB of page content, skipped")
+                continue
             text = _page_text(page)
         except _Slow:
             skipped.append(f"page {number}: gave up after {MAX_PAGE_SECONDS:.0f} s")
@@ -117,10 +117,13 @@ def _read(pypdf, raw: bytes) -> Extracted:
         if out.full:
             break
     if not out.parts:
-        if scanned or n == 0 or not skipped:
-            raise UnreadableFile("no text layer (scanned pages? run OCR on it to index it)" if n
-                                 else "a PDF with no pages")
-        raise UnreadableFile("no page could be read: " + "; ".join(skipped[:3]))
+        if n == 0:
+            raise UnreadableFile("a PDF with no pages")
+        if skipped and not scanned:
+            raise UnreadableFile("no page could be read: " + "; ".join(skipped[:3]))
+        if out.warnings and not scanned:  # stopped for time before any text
+            raise UnreadableFile(out.warnings[0])
+        raise UnreadableFile("no text layer (scanned pages? run OCR on it to index it)")
     if scanned:
         out.warn(f"no text layer on {_pages(scanned)} (scanned?): not indexed")
     for message in skipped[:5]:
