@@ -98,13 +98,7 @@ def _build(engine, full: bool = False, **reading):
     """Build with a progress bar; ``reading`` (follow_links, max_file_bytes) as `qa index` gives them."""
     bar = _Bar()
     try:
-        if not reading:
-            return engine.build(full=full, progress=bar, warn=_warn)
-        from qa import indexing
-
-        summary = indexing.build(engine.corpus, engine.root, engine.model_name(), lambda: engine.embedder,
-                                 full=full, progress=bar, warn=_warn, **reading)
-        return summary
+        return engine.build(full=full, progress=bar, warn=_warn, **reading)
     finally:
         bar.close()
 
@@ -179,7 +173,8 @@ def main(ctx: click.Context) -> None:
               help="Follow symbolic links that lead into DIR or into the corpus (repeatable; kept for later builds).")
 @click.option("--no-follow-links", is_flag=True, help="Stop following symbolic links (the default).")
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
-              help="Skip files larger than this (default 10; kept for later builds).")
+              help="Skip files larger than this (default: 10 for text, 20 for HTML, 500 for PDF and Word; "
+                   "kept for later builds).")
 def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links, max_file_mb) -> None:
     """Build the index, or update it: only new and changed files are embedded."""
     engine = engine_for(corpus, index, model)
@@ -259,8 +254,6 @@ def _print_result(result, verbose_context: bool = False) -> None:
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> None:
     """Answer QUESTION with quotes from the corpus, each citing file and line."""
-    from qa.evaluation import load_questions
-
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
     if question is not None:
@@ -268,7 +261,11 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
         if not question.strip():
             raise click.BadParameter("the question is empty", param_hint="QUESTION")
     engine = engine_for(corpus, index, model)
-    questions = load_questions(batch) if batch else None
+    questions = None
+    if batch:
+        from qa.evaluation import load_questions
+
+        questions = load_questions(batch)
     _ensure_index(engine)
     if questions is None:
         result = engine.ask(question, k=k, mode=retriever)

@@ -19,7 +19,19 @@ from qa.errors import CorpusError, UnreadableFile
 from qa.readers import reader_for
 from qa.records import Document
 
-MAX_FILE_BYTES = 10_000_000  # a file over this is skipped: reading, chunking and embedding it would not fit
+MAX_FILE_BYTES = 10_000_000  # a text file over this is skipped: reading, chunking and embedding it would not fit
+
+
+def file_limit(path: Path, max_bytes: int | None) -> int:
+    """The most bytes read of the file at ``path``: ``max_bytes`` when the user set one, else
+    its format's own limit (a PDF or a Word file is mostly pictures: hundreds of MB can hold a
+    few MB of text), else ``MAX_FILE_BYTES``."""
+    if max_bytes is not None:
+        return max_bytes
+    from qa.readers import format_for
+
+    fmt = format_for(path)
+    return fmt.max_bytes if fmt is not None and fmt.max_bytes is not None else MAX_FILE_BYTES
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 Warn = Callable[[str], None]
@@ -194,12 +206,13 @@ def _too_big(size: int, max_bytes: int) -> UnreadableFile:
     )
 
 
-def load(file: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, SourceFile]:
+def load(file: SourceFile, max_bytes: int | None = None) -> tuple[bytes, SourceFile]:
     """The file's bytes, and ``file`` with the size and time they were read at.
 
-    At most ``max_bytes + 1`` bytes are ever held. A file that changes while it is read is
+    At most ``max_bytes + 1`` bytes are ever held (None: the format's limit, ``file_limit``). A file that changes while it is read is
     read again; one that keeps changing is skipped, so the hash is always of the bytes indexed.
     """
+    max_bytes = file_limit(Path(file.source), max_bytes)
     for _attempt in range(3):
         fd, before = _open(file)
         with open(fd, "rb") as fh:
@@ -233,7 +246,7 @@ def _decoded_from(raw: bytes) -> str:
         return "another encoding"
 
 
-def read_file(file: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ReadFile:
+def read_file(file: SourceFile, max_bytes: int | None = None) -> ReadFile:
     """Read one file with the reader for its format; ``UnreadableFile`` says why it was skipped.
 
     A reader that says its text is the file's own characters is held to it: when the text is
@@ -262,7 +275,7 @@ def read_file(file: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ReadFile:
     return ReadFile(doc, file, tuple(notes))
 
 
-def read(file: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> Document:
+def read(file: SourceFile, max_bytes: int | None = None) -> Document:
     """``read_file(file).document``."""
     return read_file(file, max_bytes).document
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from embeddings.model import DEFAULT_MODEL, Embedder, ModelError, load_embedder, resolve_model
+from embeddings.store import current_version
 from qa import indexing
 from qa.answers import AnswerParams, answer
 from qa.errors import BadIndex, QAError
@@ -69,6 +70,8 @@ class Engine:
             return self._open_index()
 
     def _open_index(self) -> Index:
+        if self._index is not None and current_version(self.root) != self._index.version:
+            self._index = None  # rebuilt since it was opened (by `qa index` elsewhere): open the new one
         if self._index is None:
             index = open_index(self.root)
             if self.model is not None and index.model != self.model_name():
@@ -87,7 +90,8 @@ class Engine:
     def status(self) -> CorpusStatus:
         return indexing.corpus_status(self.corpus, self.root)
 
-    def build(self, full: bool = False, progress=None, warn=None) -> BuildSummary:
+    def build(self, full: bool = False, progress=None, warn=None, **reading) -> BuildSummary:
+        """Bring the index up to date; ``reading``: ``follow_links``, ``max_file_bytes`` (kept for later builds)."""
         summary = indexing.build(
             self.corpus,
             self.root,
@@ -96,6 +100,7 @@ class Engine:
             full=full,
             progress=progress or (lambda *a: None),
             warn=warn or (lambda *a: None),
+            **reading,
         )
         self._index = None
         return summary
@@ -112,4 +117,10 @@ class Engine:
         p = params or AnswerParams()
         if k != p.k:
             p = replace(p, k=k)
-        return answer(self.index, self.embedder, question, p, mode=mode, history=history, qid=qid)
+        index, embedder = self.index, self.embedder
+        if embedder.dim != index.dim:
+            raise BadIndex(
+                f"the index at {self.root} holds {index.dim}-dimensional vectors but the model {embedder.name} "
+                f"makes {embedder.dim}-dimensional ones; run `qa index --full` to rebuild it with this model"
+            )
+        return answer(index, embedder, question, p, mode=mode, history=history, qid=qid)

@@ -26,7 +26,7 @@ from embeddings.store import (
 from embeddings.vectors import VectorIndex, kind_for, save_vectors
 from qa import __version__
 from qa.chunking import ChunkParams, chunk
-from qa.documents import MAX_FILE_BYTES, SourceFile, discover, hash_file, read_file
+from qa.documents import SourceFile, discover, hash_file, read_file
 from qa.errors import BadIndex, CorpusError, QAError, UnreadableFile
 from qa.index import (
     BM25_CHUNKS,
@@ -62,7 +62,7 @@ class Reading:
     """How the corpus is read; kept in the index, so every later build reads it the same way."""
 
     follow_links: tuple[str, ...] = ()  # folders links may lead into (absolute); none: links not followed
-    max_file_bytes: int = MAX_FILE_BYTES
+    max_file_bytes: int | None = None  # None: each format's own limit (``documents.file_limit``)
 
     def to_json(self) -> dict:
         return {"follow_links": list(self.follow_links), "max_file_bytes": self.max_file_bytes}
@@ -72,7 +72,8 @@ class Reading:
         d = (meta or {}).get("reading")
         if not isinstance(d, dict):
             return cls()
-        return cls(tuple(map(str, d.get("follow_links", ()))), int(d.get("max_file_bytes", MAX_FILE_BYTES)))
+        limit = d.get("max_file_bytes")
+        return cls(tuple(map(str, d.get("follow_links", ()))), None if limit is None else int(limit))
 
     def given(self, follow_links=None, max_file_bytes: int | None = None) -> Reading:
         """These settings with the ones given on the command line (None: keep)."""
@@ -285,7 +286,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
 
 
 def _read_changed(plan: _Plan, incremental: bool, params: ChunkParams, progress: Progress, warn: Warn,
-                  max_file_bytes: int = MAX_FILE_BYTES, done: frozenset[str] | set[str] = frozenset()):
+                  max_file_bytes: int | None = None, done: frozenset[str] | set[str] = frozenset()):
     """Read and chunk the files not reused; ``(fresh, skipped)`` keyed by source.
 
     A file's size and time in the plan become those it had when it was read, so they always

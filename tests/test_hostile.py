@@ -327,6 +327,13 @@ def test_folders_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
         (f,) = discover(corpus)
     finally:
         sys.setrecursionlimit(limit)
+        # remove the tree here, bottom up: pytest's recursive clean-up of old temporary folders
+        # would overflow on it later
+        deep = corpus.joinpath(*["d"] * 300)
+        (deep / "bottom.txt").unlink()
+        while deep != corpus:
+            deep.rmdir()
+            deep = deep.parent
     assert f.source == "d/" * 300 + "bottom.txt"
 
 
@@ -530,3 +537,14 @@ def test_cli_asks_while_a_build_holds_the_index_and_a_second_build_is_refused(cl
     (line,) = _text(second.stderr).strip().splitlines()
     assert line == (f"qa: error: another build (process {os.getpid()}) is running on {cli.index}; "
                     "wait for it to finish and try again")
+
+
+def test_the_size_limit_is_the_formats_own_unless_the_user_sets_one(tmp_path: Path) -> None:
+    from qa.documents import MAX_FILE_BYTES, file_limit
+    from qa.readers import format_for
+
+    assert file_limit(Path("a.txt"), None) == file_limit(Path("b.md"), None) == MAX_FILE_BYTES
+    pdf = format_for(Path("x.pdf")).max_bytes
+    assert file_limit(Path("x.pdf"), None) == pdf >= 50 * MAX_FILE_BYTES
+    assert file_limit(Path("x.html"), None) == format_for(Path("x.html")).max_bytes
+    assert file_limit(Path("x.pdf"), 5) == file_limit(Path("a.txt"), 5) == 5
