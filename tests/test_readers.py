@@ -360,3 +360,20 @@ def test_a_text_corpus_never_loads_a_format_library_or_starts_a_worker(tmp_path:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_short_html_page_keeps_its_headings_and_drops_its_menus() -> None:
+    """trafilatura keeps every word of a page this short, menus too; the boilerplate goes anyway."""
+    from qa.readers import html
+
+    raw = make.html_page(
+        "The Maritime Museum",
+        "<h2>Opening hours</h2><p>The museum opens at 10am and closes at 5pm except on Monday.</p>",
+        nav="Home|Shop|Visit us", footer="Copyright 2024 Museum Trust",
+    ).encode()
+    got = html.read(Path("museum.html"), raw)
+    assert "Shop" not in got.text and "Copyright" not in got.text and "SCRIPT" not in got.text
+    assert got.text.startswith("The Maritime Museum\n\nOpening hours\n\nThe museum opens at 10am")
+    assert [s[1:] for s in got.sections] == [(2, "Opening hours")]
+    loose = b"<html><body><div>Loose words in a div.<p>A paragraph.</p></div><table><tr><th>Year</th><th>Cost</th></tr><tr><td>2020</td><td>5</td></tr></table></body></html>"
+    assert html.read(Path("t.html"), loose).text == "Loose words in a div.\n\nA paragraph.\n\nYear | Cost\n\n2020 | 5"

@@ -3,8 +3,9 @@
 trafilatura finds the main content (benchmarked among the best main-text extractors, pure Python
 over lxml). Its result is written out block by block: the page's title first, then headings,
 paragraphs, list items and table rows (cells joined by " | "), each a paragraph of its own;
-headings become sections. A page where trafilatura finds no main text falls back to its
-baseline extractor, then to all the page's text less scripts, styles and navigation.
+headings become sections. A page where trafilatura finds no main text (a short page) is read
+block by block less its navigation, header, footer, forms and scripts, headings again as
+sections; failing that, trafilatura's baseline extractor.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from qa.errors import UnreadableFile
 from qa.readers.base import Extracted, Format, TextBuilder, squeeze
 
+SHORT = 1_000  # characters: under this, trafilatura cannot tell a page's main text from its menus
 MAX_BYTES = 20_000_000  # as trafilatura's own download limit: past it, a "page" is a dump, not parsed
 _BOILERPLATE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg")
 
@@ -46,12 +48,21 @@ def read(path: Path, raw: bytes) -> Extracted:
         out.block(title)
     if body is not None:
         _blocks(body, out)
-    if len(out.parts) <= 1:  # no main text found: a fragment, or a page trafilatura does not know
-        out = TextBuilder()
-        if title:
-            out.block(title)
-        for line in _fallback(trafilatura, raw).split("\n"):
-            out.block(squeeze(line))
+    if len(out.parts) <= 1 or out.size < SHORT:
+        # no main text found, or a short page, where trafilatura keeps everything (menus too):
+        # the page less its boilerplate elements, else trafilatura's baseline
+        blocks = _structured(raw)
+        short = TextBuilder()
+        if title and not (blocks and blocks[0][1] and blocks[0][0].casefold() == title.casefold()):
+            short.block(title)
+        for text, heading in blocks:
+            short.block(text, heading=heading)
+        if blocks:
+            out = short
+        elif len(out.parts) <= 1:
+            out = short
+            for line in _fallback(trafilatura, raw).split("\n"):
+                out.block(squeeze(line))
     if not out.parts:
         raise UnreadableFile("no text in this HTML page")
     return out.build()
@@ -83,6 +94,44 @@ def _blocks(parent, out: TextBuilder) -> None:
             continue
         else:
             out.block(squeeze(_text(elem)))
+
+
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_BLOCKS = {"p", "li", "dt", "dd", "pre", "blockquote", "figcaption", "caption", "tr", "div", "section",
+           "article", "main", "body", "td", "th", "address", *_HEADINGS}
+
+
+def _structured(raw: bytes) -> list[tuple[str, int | None]]:
+    """The page less its boilerplate (navigation, header, footer, scripts...) as ``(text, heading
+    level or None)`` blocks: for pages too short for trafilatura to tell main text from menus."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(raw)
+    except Exception:  # not HTML at all (lxml raises ParserError, ValueError...)
+        return []
+    for bad in root.xpath("//" + " | //".join(_BOILERPLATE) + " | //title"):
+        bad.drop_tree()
+    blocks: list[tuple[str, int | None]] = []
+    for elem in root.iter():
+        tag = elem.tag if isinstance(elem.tag, str) else ""
+        if tag not in _BLOCKS:
+            continue
+        if tag not in ("tr", *_HEADINGS) and any(isinstance(d.tag, str) and d.tag in _BLOCKS for d in elem.iterdescendants()):
+            # a container: its blocks are written one by one, and its own loose text as one
+            own = squeeze((elem.text or "") + " ".join(c.tail or "" for c in elem))
+            if own.strip():
+                blocks.append((own, None))
+            continue
+        if tag == "tr":
+            text = " | ".join(squeeze(_text(c)) for c in elem if c.tag in ("td", "th"))
+        elif tag in ("td", "th") and elem.getparent() is not None and elem.getparent().tag == "tr":
+            continue  # written with its row
+        else:
+            text = squeeze(_text(elem))
+        if text.strip(" |"):
+            blocks.append((text, _HEADINGS.get(tag)))
+    return blocks
 
 
 def _fallback(trafilatura, raw: bytes) -> str:
