@@ -6,7 +6,8 @@ model is exported once, the first time it is needed (normally by ``qa index``), 
 folder, checked against sentence-transformers on a few texts, and from then on loaded from there.
 
 An export is a folder holding ``model.onnx`` (the transformer, fp32, with onnxruntime's portable
-graph fusions already applied, so a session starts without optimising it), ``tokenizer.json`` and
+graph fusions already applied, so a session starts without optimising it) with its weights in
+``weights.bin`` (mapped, not parsed, when a session starts), ``tokenizer.json`` and
 ``export.json`` (pooling, maximum length, dimension, and how closely it agreed with
 sentence-transformers). It is written to a staging folder and renamed into place, so a
 half-written export is never used. Models whose sentence-transformers pipeline holds more than
@@ -26,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 EXPORT_JSON = "export.json"
 ONNX_FILE = "model.onnx"
 RAW_FILE = "raw.onnx"
+WEIGHTS_FILE = "weights.bin"
 TOKENIZER = "tokenizer.json"
 MIN_COSINE = 0.9999  # the export must agree with sentence-transformers at least this closely
 SUPPORTED_MODULES = {
@@ -157,13 +159,17 @@ def _optimise(raw: Path, out: Path) -> str:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(out)
+    # the weights in a file of their own, which onnxruntime maps instead of parsing: a session
+    # starts in about a third of the time (60 ms instead of 175 for all-MiniLM-L6-v2)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS_FILE)
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
     options.log_severity_level = 3
     ort.InferenceSession(str(raw), options, providers=["CPUExecutionProvider"])
     return ort.__version__
 
 
 def has_export(folder: Path) -> bool:
-    return (folder / EXPORT_JSON).is_file() and (folder / ONNX_FILE).is_file()
+    return all((folder / f).is_file() for f in (EXPORT_JSON, ONNX_FILE, WEIGHTS_FILE))
 
 
 class OnnxEmbedder:

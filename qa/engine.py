@@ -10,7 +10,6 @@ from pathlib import Path
 
 from embeddings.model import DEFAULT_MODEL, Embedder, ModelError, load_embedder, resolve_model
 from embeddings.store import current_version
-from qa import indexing
 from qa.answers import AnswerParams, answer
 from qa.errors import BadIndex, QAError
 from qa.index import Index, has_index, open_index
@@ -88,10 +87,14 @@ class Engine:
         self.embedder.encode(["warm up"])
 
     def status(self) -> CorpusStatus:
-        return indexing.corpus_status(self.corpus, self.root)
+        from qa.status import corpus_status
+
+        return corpus_status(self.corpus, self.root)
 
     def build(self, full: bool = False, progress=None, warn=None, **reading) -> BuildSummary:
         """Bring the index up to date; ``reading``: ``follow_links``, ``max_file_bytes`` (kept for later builds)."""
+        from qa import indexing
+
         summary = indexing.build(
             self.corpus,
             self.root,
