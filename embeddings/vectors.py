@@ -38,6 +38,17 @@ def load_vectors(path: Path, mmap: bool = True) -> np.ndarray:
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
 
 
+def rows(vectors: np.ndarray, ids) -> np.ndarray:
+    """``vectors[ids]`` read in file order: one forward pass over a memory-mapped file."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) == 0:
+        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    order = np.argsort(ids, kind="stable")
+    out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
+    out[order] = vectors[ids[order]]
+    return out
+
+
 def ivf_lists(n: int) -> int:
     """IVF lists for ``n`` vectors: about 2·√n, a power of two."""
     return 1 << max(4, round(math.log2(2 * math.sqrt(max(n, 1)))))
@@ -130,7 +141,7 @@ class VectorIndex:
             keep = ids[0] >= 0
             return scores[0][keep], ids[0][keep]
         _, ids = self._index.search(q, min(self.size, k * REFINE))
-        ids = np.sort(ids[0][ids[0] >= 0])  # sorted rows: the memory-mapped reads run forward
-        exact = np.asarray(self._vectors[ids], dtype=np.float32) @ q[0]
+        ids = ids[0][ids[0] >= 0]
+        exact = rows(self._vectors, ids) @ q[0]
         best = np.argsort(-exact, kind="stable")[:k]
         return exact[best], ids[best]

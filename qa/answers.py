@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embeddings.model import Embedder
+from embeddings.vectors import rows
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.chunking import section_of
 from qa.followup import contextualise
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.records import Answer, Result
-from qa.retrieval import retrieve, rows
+from qa.retrieval import retrieve
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embeddings.vectors import rows
 from qa.index import Index
 
 MODES = ("hybrid", "dense", "bm25")
@@ -19,17 +20,6 @@ class Hit:
     chunk: int
     score: float
     dense: float
-
-
-def rows(vectors: np.ndarray, ids) -> np.ndarray:
-    """``vectors[ids]`` read in file order: one forward pass over a memory-mapped file."""
-    ids = np.asarray(ids, dtype=np.int64)
-    if len(ids) == 0:
-        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    order = np.argsort(ids, kind="stable")
-    out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
-    out[order] = vectors[ids[order]]
-    return out
 
 
 def dense_ranking(index: Index, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
