@@ -114,8 +114,13 @@ class Index:
         by the time questions come, instead of being read a page fault at a time.
         """
         _ = self.faiss, self.bm25_chunks, self.bm25_sentences
-        for path in [self.version / CHUNK_FAISS, *(self.version / BM25_CHUNKS).glob("*.npy"),
-                     *(self.version / BM25_SENTENCES).glob("*.npy")]:
+        paths = [self.version / CHUNK_FAISS, *(self.version / BM25_CHUNKS).glob("*.npy"),
+                 *(self.version / BM25_SENTENCES).glob("*.npy")]
+        # the vectors and the text too, while they fit easily in the memory that is free
+        extra = [self.version / SENTENCE_VECTORS, self.version / CHUNK_VECTORS, self.version / TEXT]
+        if sum(_size(p) for p in extra) < _free_memory() / 4:
+            paths += extra
+        for path in paths:
             _read_ahead(path)
 
     @functools.cached_property
@@ -213,6 +218,21 @@ def _check_rows(root: Path, index: Index) -> None:
     )
     if not ok:
         raise BadIndex(f"the index at {root} is damaged (its sentence and chunk tables are inconsistent); {FIX}")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _free_memory() -> int:
+    """Bytes of memory available now (0 where the system does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 def _read_ahead(path: Path) -> None:
