@@ -143,8 +143,11 @@ class Lexical:
         # a document appears once per query token it holds: take enough to cover repeats
         wanted = min(len(docs), k * len(self.known(tokens)))
         scores = total[docs]
-        pick = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(docs) else np.arange(len(docs))
-        cand = np.unique(docs[pick])
+        if wanted < len(docs):  # every document scoring at least the wanted-th best: ties included
+            floor = -np.partition(-scores, wanted - 1)[wanted - 1]
+            cand = np.unique(docs[scores >= floor])
+        else:
+            cand = np.unique(docs)
         order = np.lexsort((cand, -total[cand]))[:k]
         best = cand[order]
         keep = total[best] > 0

@@ -83,3 +83,9 @@ def test_top_and_scores_of_agree_with_full_scoring(tmp_path_factory, docs, query
     assert np.allclose(scores, full[ids])
     some = np.arange(0, len(docs), 3)
     assert np.allclose(lex.scores_of(tokens, some), full[some])
+
+
+def test_top_breaks_ties_by_document_order(tmp_path):
+    Lexical.build(tokenize(["cat", "cat", "cat cat", "cat cat"])).save(tmp_path)
+    ids, _ = Lexical.load(tmp_path).top(["cat"], 1)
+    assert ids.tolist() == [2]
