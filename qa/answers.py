@@ -203,13 +203,12 @@ def candidates(
         return Candidates(question, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32))
 
     ids = np.fromiter(passage_of, dtype=np.int64)
-    texts = [index.sentence_text(s) for s in ids.tolist()]
-    # neighbours' text, for the window feature
-    neigh = [_neighbours(index, s) for s in ids.tolist()]
-    extra = sorted({n for pair in neigh for n in pair} - set(ids.tolist()))
-    extra_text = dict(zip(extra, (index.sentence_text(s) for s in extra)))
-    text_of = dict(zip(ids.tolist(), texts)) | extra_text
-    seqs = {s: index.sentence_tokens(s) for s in text_of}
+    id_list = ids.tolist()
+    texts = [index.sentence_text(s) for s in id_list]
+    # neighbours that are not candidates themselves: their words (window) and similarity (neighbour)
+    neigh = [_neighbours(index, s) for s in id_list]
+    near = sorted({n for pair in neigh for n in pair} - set(id_list))
+    seqs = {s: index.sentence_tokens(s) for s in id_list + near}
     toks = {s: set(t) for s, t in seqs.items()}
 
     weights = index.bm25_sentences.idf(tokens) if tokens and mode != "dense" else {}
@@ -222,14 +221,11 @@ def candidates(
     q_names = {m.group(0) for m in _NAME.finditer(asked or question) if m.start() > 0}
 
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
-    near = sorted({n for pair in neigh for n in pair} - set(ids.tolist()))
-    vecs = rows(index.sentence_vectors, np.concatenate([ids, np.asarray(near, dtype=np.int64)]))
-    sims = vecs @ qvec
+    sims = rows(index.sentence_vectors, id_list + near) @ qvec
     feats[:, 0] = sims[: len(ids)]
-    feats[:, 1] = [passage_of[s] for s in ids.tolist()]
-    sim_of = dict(zip(ids.tolist() + near, sims.tolist()))
-    near_sim = sim_of
-    for row, s in enumerate(ids.tolist()):
+    feats[:, 1] = [passage_of[s] for s in id_list]
+    sim_of = dict(zip(id_list + near, sims.tolist()))
+    for row, s in enumerate(id_list):
         own = toks[s]
         window = set(own)
         for n in neigh[row]:
@@ -237,7 +233,7 @@ def candidates(
         feats[row, 2] = _coverage(own, weights, total)
         feats[row, 3] = _coverage(window, weights, total)
         feats[row, 4] = 1.0 if own and own <= qset else (1.0 if not own else 0.0)
-        feats[row, 5] = max((near_sim[n] for n in neigh[row]), default=0.0)
+        feats[row, 5] = max((sim_of[n] for n in neigh[row]), default=0.0)
         if kind and holds_type(texts[row], kind, asked or question):
             feats[row, 6 + TYPE_KINDS.index(kind)] = 1.0
         seq = seqs[s]
