@@ -1,0 +1,575 @@
+"""Train the reader (``embeddings/reader.py``): a cross-encoder from the bundled all-MiniLM-L6-v2.
+
+    python bench/train_reader.py [--minutes 75] [--work ~/.cache/qa/train-reader]
+
+Stages, each resumable (a stopped run picks up where it was, from files in ``--work``):
+
+1. ``data``: questions from ``../shared/train/squad20-train-sample.json``, ``eval/squad11-dev``
+   and ``eval/squad20-dev`` (never ``seed`` or ``bbc``). Articles are split into training and
+   validation by name. Training questions are rewritten, at random, the way people type
+   (lower case, no question mark, fewer words, some of the sentence's own words dropped). Each
+   question is asked of the real index of its corpus (``--index-root/NAME``, built by
+   ``qa index``) with today's ranker; its top candidates are the hard negatives, the sentences
+   holding a gold answer the positives, and random sentences of the same article more negatives.
+2. ``train``: a relevance logit (from the mean of the tokens) and a start/end span head over the sentence's tokens.
+   Loss per question: binary cross-entropy per pair + a listwise softmax over the group with a
+   fixed "none of these" logit (the unanswerable questions' target) + span cross-entropy on the
+   positives. Fixed seed; a checkpoint every ``--checkpoint-every`` steps; the number of steps is
+   fixed from the measured speed of the first steps so that training fits ``--minutes``.
+3. ``export``: ONNX, then int8 (dynamic quantisation); the int8 graph is kept only if it agrees with
+   the float one; temperature and bias are fitted on the validation candidates; metrics on the
+   validation articles; the result and ``MODEL_CARD.md`` go to ``embeddings/reader_model/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from embeddings import reader as R  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+SEED = 20261202
+STOP = set(
+    "a an the of in on at to for by with from is are was were be been do does did has have had what which who "
+    "whom whose when where why how that this these those it its as and or".split()
+)
+WH = set("what which who whom whose when where why how".split())
+
+
+# ---------------------------------------------------------------- data
+
+
+def _article_split(names: list[str], every: int) -> set[str]:
+    return set(sorted(names)[::every])
+
+
+def load_questions() -> list[dict]:
+    """Every question we may train on: ``{q, answers, unanswerable, corpus, source, val}``."""
+    out = []
+    raw = json.loads((SHARED / "train" / "squad20-train-sample.json").read_text(encoding="utf-8"))
+    titles = [a["title"] for a in raw["data"]]
+    val = _article_split(titles, 10)
+    for art in raw["data"]:
+        src = art["title"].replace("/", "_") + ".txt"
+        for p in art["paragraphs"]:
+            for qa in p["qas"]:
+                out.append({
+                    "id": qa["id"], "q": qa["question"], "answers": [a["text"] for a in qa["answers"]],
+                    "unanswerable": bool(qa.get("is_impossible")), "corpus": "sample", "source": src,
+                    "val": art["title"] in val,
+                })
+    for name, folder, every in (("squad11", "squad11-dev", 6), ("squad20", "squad20-dev", 5)):
+        rows = [json.loads(line) for line in (SHARED / "eval" / folder / "questions.jsonl").open(encoding="utf-8")]
+        arts = sorted({r["sources"][0] for r in rows if r.get("sources")})
+        val = _article_split(arts, every)
+        src = None
+        for r in rows:  # the file lists each article's questions together: an unanswerable
+            src = (r.get("sources") or [src])[0]  # one belongs to the article of the question before it
+            if src is None:
+                continue
+            out.append({
+                "id": r["id"], "q": r["question"], "answers": r.get("answers") or [],
+                "unanswerable": bool(r.get("unanswerable")), "corpus": name, "source": src, "val": src in val,
+            })
+    return out
+
+
+def people_style(q: str, positive: str | None, rng: random.Random) -> str:
+    """``q`` as a person might type it into a chat: shorter, lower case, fewer of the sentence's words."""
+    words = q.strip().rstrip("?").split()
+    if rng.random() < 0.5 and len(words) > 6:  # drop some function words
+        words = [w for i, w in enumerate(words) if i == 0 or w.lower() not in STOP - WH or rng.random() < 0.5]
+    if positive and rng.random() < 0.5:  # drop one or two content words the sentence shares (a paraphrase)
+        shared = {w.lower() for w in re.findall(r"\w+", positive)}
+        cands = [i for i, w in enumerate(words) if w.lower().strip(",.'\"") in shared and w.lower() not in STOP]
+        for i in sorted(rng.sample(cands, min(len(cands) - 1, rng.choice((1, 2)))) if len(cands) > 2 else [], reverse=True):
+            del words[i]
+    text = " ".join(words)
+    if rng.random() < 0.8:
+        text = text.lower()
+    if rng.random() < 0.3:
+        text += "?"
+    return text
+
+
+def _norm(text: str) -> str:
+    from qa.evaluation import normalise
+
+    return normalise(text)
+
+
+def _span_in(sentence: str, answers: list[str]) -> tuple[int, int] | None:
+    low = sentence.lower()
+    for a in sorted(answers, key=len):
+        i = low.find(a.lower().strip())
+        if a.strip() and i >= 0:
+            return i, i + len(a.strip())
+    return None
+
+
+def mine(args) -> Path:
+    """Stage 1: the candidate groups, one JSON line a question, in ``work/data.jsonl``."""
+    out = args.work / "data.jsonl"
+    if out.exists():
+        return out
+    from embeddings.model import load_embedder
+    from qa.answers import FEATURES, AnswerParams, candidates
+    from qa.config import model_cache
+    from qa.index import open_index
+
+    params = AnswerParams()
+    embedder = load_embedder(None, cache=model_cache())
+    rng = random.Random(SEED)
+    questions = load_questions()
+    tmp = out.with_suffix(".part")
+    t0 = time.time()
+    with tmp.open("w", encoding="utf-8") as fh:
+        for name in ("sample", "squad11", "squad20"):
+            index = open_index(args.index_root / name)
+            rows_of = {e.source: e.sentences for e in index.files}
+            qs = [q for q in questions if q["corpus"] == name and q["source"] in rows_of]
+            if args.limit:
+                qs = random.Random(SEED).sample(qs, min(args.limit, len(qs)))
+            for n, q in enumerate(qs):
+                lo, hi = rows_of[q["source"]]
+                gold_rows = [] if q["unanswerable"] else [
+                    s for s in range(lo, hi) if any(_norm(a) and _norm(a) in _norm(index.sentence_text(s)) for a in q["answers"])
+                ]
+                if not q["unanswerable"] and not gold_rows:
+                    continue
+                qtoks = set(re.findall(r"\w+", q["q"].lower())) - STOP
+                gold = max(gold_rows, key=lambda s: len(qtoks & set(re.findall(r"\w+", index.sentence_text(s).lower())))) if gold_rows else None
+                asked = q["q"]
+                if not q["val"] and rng.random() < 0.6:
+                    asked = people_style(q["q"], index.sentence_text(gold) if gold is not None else None, rng)
+                qvec = embedder.encode([asked])[0]
+                cands = candidates(index, qvec, asked, params)
+                score = cands.scores(params.weights, params.bias)
+                score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
+                order = np.argsort(-score, kind="stable")[: args.mine_top]
+                ids = [int(cands.ids[o]) for o in order]
+                old = [float(score[o]) for o in order]
+                randoms = rng.sample(range(lo, hi), min(4, hi - lo))
+                rec = {"id": q["id"], "q": asked, "orig": q["q"], "corpus": name, "source": q["source"], "val": q["val"],
+                       "unanswerable": q["unanswerable"], "answers": q["answers"], "cands": []}
+                seen = set()
+                for s, o, kind in [*((s, o, "top") for s, o in zip(ids, old)), *((g, None, "gold") for g in ([gold] if gold is not None else [])),
+                                   *((s, None, "random") for s in randoms)]:
+                    if s in seen:
+                        continue
+                    seen.add(s)
+                    text = index.sentence_text(s)
+                    pos = s in gold_rows
+                    fl, fh_ = index.files[int(index.sentences[s, 0])].sentences
+                    before = index.sentence_text(s - 1) if s - 1 >= fl else ""
+                    after = index.sentence_text(s + 1) if s + 1 < fh_ else ""
+                    rec["cands"].append({"text": text, "before": before, "after": after, "old": o, "kind": kind, "pos": pos,
+                                         "span": _span_in(text, q["answers"]) if pos else None})
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                if n % 500 == 0:
+                    print(f"mine {name}: {n}/{len(qs)} ({time.time() - t0:.0f} s)", flush=True)
+    tmp.rename(out)
+    return out
+
+
+# ---------------------------------------------------------------- model
+
+
+def build_model(layers: int):
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from embeddings.model import default_model_path
+
+    path = default_model_path()
+    config = BertConfig.from_pretrained(str(path))
+    config.num_hidden_layers = layers
+    bert = BertModel.from_pretrained(str(path), config=config, add_pooling_layer=False)
+
+    class ReaderNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+            self.drop = torch.nn.Dropout(0.1)
+            self.rel = torch.nn.Linear(config.hidden_size, 1)
+            self.span = torch.nn.Linear(config.hidden_size, 2)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            h = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            # mean pooling, as the sentence model was trained: informative from the first step
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+            rel = self.rel(self.drop(pooled)).squeeze(-1)
+            se = self.span(self.drop(h))
+            return rel, se[..., 0], se[..., 1]
+
+    net = ReaderNet()
+    net.bert.embeddings.word_embeddings.weight.requires_grad_(False)  # frozen: costs little, trains faster
+    return net, path
+
+
+def _group(rec: dict, rng: random.Random, hard: int, rand: int) -> list[dict]:
+    cands = rec["cands"]
+    pos = [c for c in cands if c["pos"]]
+    neg_top = [c for c in cands if not c["pos"] and c["kind"] == "top"]
+    neg_rand = [c for c in cands if not c["pos"] and c["kind"] == "random"]
+    chosen = []
+    if pos and not rec["unanswerable"]:
+        # the positive the ranker liked best (what the reader will most often see), sometimes another
+        tops = [c for c in pos if c["kind"] == "top"]
+        chosen.append(tops[0] if tops and rng.random() < 0.7 else rng.choice(pos))
+    k = hard + (1 if not chosen else 0)
+    # hard negatives weighted to the top of the ranker's list
+    pool = neg_top[:12]
+    weights = [1.0 / (1 + i) ** 0.5 for i in range(len(pool))]
+    picked = []
+    while pool and len(picked) < k:
+        i = rng.choices(range(len(pool)), weights)[0]
+        picked.append(pool.pop(i))
+        weights.pop(i)
+    chosen += picked
+    chosen += rng.sample(neg_rand, min(rand, len(neg_rand)))
+    return chosen
+
+
+def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int):
+    import torch
+
+    qs, sents, bef, aft, y, spans, owner = [], [], [], [], [], [], []
+    for gi, (rec, g) in enumerate(zip(recs, groups)):
+        for c in g:
+            qs.append(rec["q"])
+            sents.append(c["text"])
+            bef.append(c["before"])
+            aft.append(c["after"])
+            y.append(1.0 if c["pos"] else 0.0)
+            spans.append(c["span"] if c["pos"] else None)
+            owner.append(gi)
+    pairs = R.encode_pairs(tokenizer, "", sents, bef, aft, max_len, questions=qs)
+    starts, ends, has = [], [], []
+    for i, sp in enumerate(spans):
+        ti = tj = 0
+        ok = False
+        if sp is not None:
+            a, b = sp
+            offs = pairs.offsets[i]
+            inside = [k for k, (x, z) in enumerate(offs) if x < b and z > a]
+            if inside:
+                ti, tj, ok = int(pairs.first[i]) + inside[0], int(pairs.first[i]) + inside[-1], True
+        starts.append(ti)
+        ends.append(tj)
+        has.append(ok)
+    span_mask = np.zeros(pairs.ids.shape, dtype=bool)
+    for i in range(len(sents)):
+        span_mask[i, pairs.first[i] : pairs.first[i] + pairs.count[i]] = True
+    t = torch.as_tensor
+    return dict(ids=t(pairs.ids), mask=t(pairs.mask), types=t(pairs.types), y=t(y), owner=t(owner),
+                start=t(starts), end=t(ends), has=t(has), span_mask=t(span_mask), ngroups=len(recs))
+
+
+def loss_fn(net, b):
+    import torch
+    import torch.nn.functional as F
+
+    rel, st, en = net(b["ids"], b["mask"], b["types"])
+    bce = F.binary_cross_entropy_with_logits(rel, b["y"])
+    # listwise: softmax over [none, c1..cn] per question; the target is the positives (or none)
+    lw = []
+    for g in range(b["ngroups"]):
+        m = b["owner"] == g
+        z = torch.cat([torch.zeros(1), rel[m]])
+        yy = torch.cat([torch.zeros(1), b["y"][m]])
+        if yy.sum() == 0:
+            yy[0] = 1
+        lw.append(torch.logsumexp(z, 0) - torch.logsumexp(z.masked_fill(yy == 0, -1e4), 0))
+    listwise = torch.stack(lw).mean()
+    span = torch.zeros(())
+    if b["has"].any():
+        sm = b["span_mask"][b["has"]]
+        s_logits = st[b["has"]].masked_fill(~sm, -1e4)
+        e_logits = en[b["has"]].masked_fill(~sm, -1e4)
+        span = (F.cross_entropy(s_logits, b["start"][b["has"]]) + F.cross_entropy(e_logits, b["end"][b["has"]])) / 2
+    return bce + listwise + 0.5 * span, {"bce": float(bce), "list": float(listwise), "span": float(span)}
+
+
+def train(args, data: Path) -> Path:
+    import torch
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(args.threads)
+    recs = [json.loads(line) for line in data.open(encoding="utf-8")]
+    train_recs = [r for r in recs if not r["val"]]
+    print(f"train: {len(train_recs)} questions ({sum(r['unanswerable'] for r in train_recs)} unanswerable), "
+          f"validation: {len(recs) - len(train_recs)}", flush=True)
+    net, path = build_model(args.layers)
+    tokenizer = R.load_tokenizer(path / "tokenizer.json")
+    head = [p for n, p in net.named_parameters() if not n.startswith("bert.") and p.requires_grad]
+    body = [p for n, p in net.named_parameters() if n.startswith("bert.") and p.requires_grad]
+    opt = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 10}], weight_decay=0.01)
+    ckpt = args.work / "checkpoint.pt"
+    state = {"step": 0, "total": None, "order": None, "epoch": 0, "seconds": 0.0, "log": []}
+    if ckpt.exists():
+        saved = torch.load(ckpt, weights_only=False)
+        net.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["opt"])
+        state = saved["state"]
+        print(f"resumed at step {state['step']} of {state['total']}", flush=True)
+    per_step = args.questions_per_step
+    steps_per_epoch = len(train_recs) // per_step
+
+    def lr_at(step: int, total: int) -> float:
+        warm = max(1, int(0.05 * total))
+        return step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
+
+    net.train()
+    t_start = time.time() - state["seconds"]
+    last_save = time.time()
+    while True:
+        total = state["total"]
+        if total is not None and state["step"] >= total:
+            break
+        epoch, within = divmod(state["step"], steps_per_epoch)
+        rng = random.Random(SEED + epoch)
+        order = list(range(len(train_recs)))
+        rng.shuffle(order)
+        lo = within * per_step
+        batch_recs = [train_recs[i] for i in order[lo : lo + per_step]]
+        grng = random.Random(SEED * 7 + state["step"])
+        groups = [_group(r, grng, args.hard, args.random) for r in batch_recs]
+        b = _batch(tokenizer, batch_recs, groups, args.max_len)
+        scale = lr_at(state["step"], total or 10**9)
+        if total is None:
+            scale = min(1.0, state["step"] / 50)  # warming up while the speed is measured
+        for g, base in zip(opt.param_groups, (args.lr, args.lr * 10)):
+            g["lr"] = base * scale
+        loss, parts = loss_fn(net, b)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        state["step"] += 1
+        state["seconds"] = time.time() - t_start
+        if total is None and state["step"] == 30:
+            per = state["seconds"] / 30
+            state["total"] = max(60, int(args.minutes * 60 / per))
+            print(f"{per:.2f} s a step ({per_step} questions): {state['total']} steps "
+                  f"({state['total'] / steps_per_epoch:.2f} epochs) in {args.minutes} min", flush=True)
+        if state["step"] % 20 == 0:
+            state["log"].append([state["step"], round(float(loss), 4), parts])
+            print(f"step {state['step']}/{state['total']} loss {float(loss):.3f} {parts} "
+                  f"{state['seconds'] / 60:.1f} min", flush=True)
+        if time.time() - last_save > args.checkpoint_every or (state["total"] and state["step"] >= state["total"]):
+            tmp = ckpt.with_suffix(".tmp")
+            torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "state": state}, tmp)
+            tmp.rename(ckpt)
+            last_save = time.time()
+    final = args.work / "final.pt"
+    torch.save({"model": net.state_dict(), "layers": args.layers, "state": state}, final)
+    return final
+
+
+# ---------------------------------------------------------------- validation and export
+
+
+def _score_torch(net, tokenizer, recs, max_len, limit_cands):
+    import torch
+
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for rec in recs:
+            cands = [c for c in rec["cands"] if c["kind"] == "top"][:limit_cands]
+            if not cands:
+                out.append(([], []))
+                continue
+            p = R.encode_pairs(tokenizer, rec["q"], [c["text"] for c in cands], [c["before"] for c in cands],
+                               [c["after"] for c in cands], max_len)
+            rel, _, _ = net(torch.as_tensor(p.ids), torch.as_tensor(p.mask), torch.as_tensor(p.types))
+            out.append((rel.numpy().tolist(), cands))
+    return out
+
+
+def _score_onnx(session, tokenizer, recs, max_len, limit_cands):
+    out = []
+    for rec in recs:
+        cands = [c for c in rec["cands"] if c["kind"] == "top"][:limit_cands]
+        if not cands:
+            out.append(([], [], []))
+            continue
+        p = R.encode_pairs(tokenizer, rec["q"], [c["text"] for c in cands], [c["before"] for c in cands],
+                           [c["after"] for c in cands], max_len)
+        rel, st, en = session.run(None, {"input_ids": p.ids, "attention_mask": p.mask, "token_type_ids": p.types})
+        spans = []
+        for i in range(len(cands)):
+            bi, bj, _ = R.best_span(st[i], en[i], int(p.first[i]), int(p.count[i]))
+            spans.append((p.offsets[i][bi][0], p.offsets[i][bj][1]) if bj >= bi else None)
+        out.append((rel.tolist(), cands, spans))
+    return out
+
+
+def metrics(scored, recs, temperature=1.0, bias=0.0, threshold=0.5) -> dict:
+    """acc@1 of the reader alone and of the ranker before it, span EM/containment, abstention."""
+    acc = old_acc = n_ans = 0
+    span_hit = span_n = 0
+    conf, labels = [], []
+    for rec, item in zip(recs, scored):
+        rel, cands = item[0], item[1]
+        if not cands:
+            continue
+        z = np.asarray(rel) / temperature + bias
+        best = int(np.argmax(z))
+        conf.append(float(1 / (1 + np.exp(-z[best]))))
+        labels.append(0 if rec["unanswerable"] else 1)
+        if rec["unanswerable"]:
+            continue
+        n_ans += 1
+        acc += bool(cands[best]["pos"])
+        old_acc += bool(cands[0]["pos"])
+        if len(item) > 2 and cands[best]["pos"] and item[2][best] is not None:
+            a, b = item[2][best]
+            span_n += 1
+            span_hit += any(_norm(g) and _norm(g) in _norm(cands[best]["text"][a:b]) for g in rec["answers"])
+    conf_a, lab = np.asarray(conf), np.asarray(labels)
+    out = {"questions": len(conf), "answerable": n_ans, "acc@1": round(acc / max(1, n_ans), 4),
+           "ranker_acc@1": round(old_acc / max(1, n_ans), 4)}
+    if span_n:
+        out["span_holds_gold"] = round(span_hit / span_n, 4)
+    if (lab == 0).any() and (lab == 1).any():
+        best_bal, best_t = 0.0, 0.5
+        for t in np.linspace(0.02, 0.98, 49):
+            bal = ((conf_a[lab == 1] >= t).mean() + (conf_a[lab == 0] < t).mean()) / 2
+            if bal > best_bal:
+                best_bal, best_t = float(bal), float(t)
+        out["abstain_balanced_acc"] = round(best_bal, 4)
+        out["abstain_best_threshold"] = round(best_t, 3)
+        out["at_threshold"] = {
+            "answered_when_answerable": round(float((conf_a[lab == 1] >= threshold).mean()), 4),
+            "abstained_when_unanswerable": round(float((conf_a[lab == 0] < threshold).mean()), 4),
+        }
+    return out
+
+
+def fit_calibration(scored, recs) -> tuple[float, float]:
+    """Temperature and bias on the best candidate's logit, fitted so that sigmoid(z/T + b) is the
+    chance that the top candidate is right (answerable and a gold sentence)."""
+    zs, ys = [], []
+    for rec, item in zip(recs, scored):
+        rel, cands = item[0], item[1]
+        if not cands:
+            continue
+        best = int(np.argmax(rel))
+        zs.append(rel[best])
+        ys.append(0.0 if rec["unanswerable"] else float(cands[best]["pos"]))
+    z, y = np.asarray(zs), np.asarray(ys)
+    best = (1.0, 0.0, float("inf"))
+    for t in np.linspace(0.3, 3.0, 28):
+        for b in np.linspace(-4, 4, 81):
+            p = np.clip(1 / (1 + np.exp(-(z / t + b))), 1e-6, 1 - 1e-6)
+            nll = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+            if nll < best[2]:
+                best = (float(t), float(b), nll)
+    return best[0], best[1]
+
+
+def export(args, final: Path, data: Path) -> None:
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    saved = torch.load(final, weights_only=False)
+    net, path = build_model(saved["layers"])
+    net.load_state_dict(saved["model"])
+    net.eval()
+    tokenizer = R.load_tokenizer(path / "tokenizer.json")
+    work = args.work / "export"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    fp32, int8 = work / "fp32.onnx", work / R.MODEL
+    dummy = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
+    axes = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids", "start", "end")}
+    axes["relevance"] = {0: "batch"}
+    import warnings
+
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, dummy, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["relevance", "start", "end"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"])
+    recs = [json.loads(line) for line in data.open(encoding="utf-8")]
+    val = [r for r in recs if r["val"]]
+    rng = random.Random(SEED)
+    rng.shuffle(val)
+    val = val[: args.val_questions]
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    results = {}
+    for name, f in (("fp32", fp32), ("int8", int8)):
+        sess = ort.InferenceSession(str(f), opts, providers=["CPUExecutionProvider"])
+        t0 = time.time()
+        results[name] = _score_onnx(sess, tokenizer, val, args.max_len, args.val_cands)
+        results[name + "_seconds"] = time.time() - t0
+    t, b = fit_calibration(results["int8"], val)
+    m = {k: metrics(results[k], val, t, b) for k in ("fp32", "int8")}
+    for corpus in ("sample", "squad11", "squad20"):
+        idx = [i for i, r in enumerate(val) if r["corpus"] == corpus]
+        m[f"int8_{corpus}"] = metrics([results["int8"][i] for i in idx], [val[i] for i in idx], t, b)
+    use = int8 if m["int8"]["acc@1"] >= m["fp32"]["acc@1"] - 0.005 else fp32
+    dest = ROOT / "embeddings" / "reader_model"
+    dest.mkdir(exist_ok=True)
+    shutil.copy2(use, dest / R.MODEL)
+    shutil.copy2(path / "tokenizer.json", dest / R.TOKENIZER)
+    config = {"layers": saved["layers"], "max_len": args.max_len, "temperature": round(t, 4), "bias": round(b, 4),
+              "quantised": use == int8, "bytes": (dest / R.MODEL).stat().st_size, "sha256": R.sha256(dest / R.MODEL),
+              "trained_steps": saved["state"]["step"], "trained_minutes": round(saved["state"]["seconds"] / 60, 1),
+              "validation": m, "pairs_per_second_int8": round(sum(len(x[1]) for x in results["int8"]) / results["int8_seconds"], 1)}
+    (dest / R.CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(config, indent=2), flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "qa" / "train-reader")
+    ap.add_argument("--index-root", type=Path, default=Path("/tmp/idx"),
+                    help="folder with indexes named sample, squad11, squad20 (qa index --corpus ... --index ROOT/NAME)")
+    ap.add_argument("--minutes", type=float, default=75.0, help="training time (the data and export stages come on top)")
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--max-len", type=int, default=R.MAX_LEN)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--questions-per-step", type=int, default=8)
+    ap.add_argument("--hard", type=int, default=3, help="hard negatives per question (from the ranker's top)")
+    ap.add_argument("--random", type=int, default=1, help="random negatives per question (same article)")
+    ap.add_argument("--mine-top", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-every", type=float, default=120.0, help="seconds")
+    ap.add_argument("--val-questions", type=int, default=600)
+    ap.add_argument("--val-cands", type=int, default=12)
+    ap.add_argument("--limit", type=int, default=0, help="questions per corpus (0: all; for a quick trial)")
+    ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    data = mine(args)
+    if args.stage == "data":
+        return
+    final = args.work / "final.pt"
+    if args.stage in ("all", "train") and not final.exists():
+        final = train(args, data)
+    if args.stage in ("all", "export"):
+        export(args, final, data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The reader: a small cross-encoder that reads a question with one candidate sentence.
+
+It was trained by ``bench/train_reader.py`` from the bundled all-MiniLM-L6-v2 weights and ships
+with the package as an int8 ONNX graph in ``embeddings/reader_model/`` (see its ``MODEL_CARD.md``).
+For each ``(question, sentence, context)`` it gives
+
+- ``relevance``: the probability that the sentence answers the question (abstention uses it);
+- ``span``: the short answer inside the sentence ("£5.5m"), as character offsets into it.
+
+Its input is ``[CLS] question [SEP] sentence [SEP] before … after [SEP]``: the words around
+the sentence (the sentence before, the one after) are context the model reads but never quotes.
+``encode_pairs`` builds exactly that for training and for the runtime, so the two cannot drift.
+Only onnxruntime, tokenizers and NumPy run here: no torch on the query path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+READER_DIR = Path(__file__).with_name("reader_model")
+CONFIG = "reader.json"
+MODEL = "reader.onnx"
+TOKENIZER = "tokenizer.json"
+CLS, SEP = 101, 102  # the bert-base-uncased vocabulary all-MiniLM-L6-v2 uses
+
+# lengths in tokens; the context gets what is left of max_len
+MAX_LEN = 96
+MAX_QUESTION = 24
+MAX_SENTENCE = 56
+MAX_SPAN = 20
+
+
+class ReaderError(Exception):
+    """The reader model is missing or damaged."""
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """A padded batch of reader inputs and where each sentence's tokens sit in it."""
+
+    ids: np.ndarray  # (n, width) int64
+    mask: np.ndarray
+    types: np.ndarray
+    first: np.ndarray  # (n,) position of the sentence's first token
+    count: np.ndarray  # (n,) how many of the sentence's tokens are in the input
+    offsets: list[list[tuple[int, int]]]  # per pair, the kept sentence tokens' character offsets
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader says of one sentence: relevance, and the span in the sentence (or None)."""
+
+    relevance: float
+    logit: float
+    span: tuple[int, int] | None
+
+
+def load_tokenizer(path: Path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def encode_pairs(
+    tokenizer,
+    question: str,
+    sentences: Sequence[str],
+    before: Sequence[str],
+    after: Sequence[str],
+    max_len: int = MAX_LEN,
+    questions: Sequence[str] | None = None,
+) -> Pairs:
+    """The reader's input for ``question`` (or one question per pair, ``questions``) against each sentence."""
+    n = len(sentences)
+    qs = list(questions) if questions is not None else [question] * n
+    uniq = sorted(set(qs))
+    q_ids = {q: e.ids[:MAX_QUESTION] for q, e in zip(uniq, tokenizer.encode_batch(uniq, add_special_tokens=False))}
+    s_enc = tokenizer.encode_batch(list(sentences), add_special_tokens=False)
+    b_enc = tokenizer.encode_batch(list(before), add_special_tokens=False)
+    a_enc = tokenizer.encode_batch(list(after), add_special_tokens=False)
+    rows, first, count, offsets = [], np.zeros(n, np.int64), np.zeros(n, np.int64), []
+    for i in range(n):
+        q = q_ids[qs[i]]
+        s = s_enc[i].ids[:MAX_SENTENCE]
+        left = max_len - 4 - len(q) - len(s)
+        b, a = b_enc[i].ids, a_enc[i].ids
+        nb = min(len(b), max(left // 2, left - len(a)))
+        na = min(len(a), left - nb)
+        ctx = (b[len(b) - nb :] if nb > 0 else []) + (a[:na] if na > 0 else [])
+        head = [CLS, *q, SEP]
+        rows.append((head + s + [SEP] + ctx + [SEP], len(head)))
+        first[i] = len(head)
+        count[i] = len(s)
+        offsets.append(list(s_enc[i].offsets[: len(s)]))
+    width = max((len(r) for r, _ in rows), default=1)
+    ids = np.zeros((n, width), np.int64)
+    mask = np.zeros((n, width), np.int64)
+    types = np.zeros((n, width), np.int64)
+    for i, (r, h) in enumerate(rows):
+        ids[i, : len(r)] = r
+        mask[i, : len(r)] = 1
+        types[i, h : len(r)] = 1
+    return Pairs(ids, mask, types, first, count, offsets)
+
+
+def best_span(start: np.ndarray, end: np.ndarray, first: int, count: int, max_span: int = MAX_SPAN) -> tuple[int, int, float]:
+    """The best ``(i, j, score)`` token span inside the sentence: ``i <= j < i + max_span``."""
+    if count <= 0:
+        return 0, -1, float("-inf")
+    s = start[first : first + count]
+    e = end[first : first + count]
+    grid = s[:, None] + e[None, :]
+    i, j = np.indices(grid.shape)
+    grid = np.where((j >= i) & (j < i + max_span), grid, -np.inf)
+    flat = int(np.argmax(grid))
+    bi, bj = divmod(flat, count)
+    return bi, bj, float(grid[bi, bj])
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Reader:
+    """The shipped reader, run by onnxruntime on one thread (questions come one at a time)."""
+
+    def __init__(self, folder: Path = READER_DIR, check: bool = True) -> None:
+        fix = "reinstall qa (`pip install --force-reinstall .`) or retrain it with `python bench/train_reader.py`"
+        try:
+            self.config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ReaderError(f"the reader model in {folder} is missing or damaged ({exc}); {fix}") from None
+        model = folder / MODEL
+        if not model.is_file() or not (folder / TOKENIZER).is_file():
+            raise ReaderError(f"the reader model {model} is missing; {fix}")
+        if check and model.stat().st_size != self.config.get("bytes"):
+            raise ReaderError(f"the reader model {model} is damaged (its size does not match {CONFIG}); {fix}")
+        try:
+            import onnxruntime as ort
+
+            self.tokenizer = load_tokenizer(folder / TOKENIZER)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.log_severity_level = 3
+            self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise ReaderError(f"the reader model {model} cannot be loaded ({exc}); {fix}") from None
+        self.max_len = int(self.config.get("max_len", MAX_LEN))
+        self.temperature = float(self.config.get("temperature", 1.0))
+        self.bias = float(self.config.get("bias", 0.0))
+        self.folder = folder
+
+    def read(self, question: str, sentences: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[Reading]:
+        if not sentences:
+            return []
+        pairs = encode_pairs(self.tokenizer, question, sentences, before, after, self.max_len)
+        logits, start, end = self.session.run(
+            None, {"input_ids": pairs.ids, "attention_mask": pairs.mask, "token_type_ids": pairs.types}
+        )
+        out = []
+        for i in range(len(sentences)):
+            z = float(logits[i]) / self.temperature + self.bias
+            rel = 1.0 / (1.0 + np.exp(-z))
+            bi, bj, _ = best_span(start[i], end[i], int(pairs.first[i]), int(pairs.count[i]))
+            span = None
+            if bj >= bi:
+                offs = pairs.offsets[i]
+                span = (int(offs[bi][0]), int(offs[bj][1]))
+            out.append(Reading(float(rel), z, span))
+        return out
