@@ -450,6 +450,57 @@ def _print_metrics(out: dict, path: Path) -> None:
         click.echo(f"not right at rank 1 ({modes[0]}): {len(wrong)}: {shown}")
 
 
+@main.command("watch")
+@corpus_options
+@click.option("--quiet-period", "quiet", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              metavar="SECONDS", help="Rebuild once no file has changed for this long.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per rebuild.")
+def watch_cmd(corpus, index, model, quiet, as_json) -> None:
+    """Keep the index up to date: rebuild what changed whenever files in the corpus change.
+
+    Brings the index up to date first, then prints one line per rebuild (what changed, how
+    long it took). Other processes (`qa ask`) use each new index as soon as it is built.
+    Ctrl-C stops it.
+    """
+    import signal
+    import time
+
+    from qa.watch import keep_indexed
+
+    engine = engine_for(corpus, index, model)
+    bar = _Bar()
+    warned: set[str] = set()
+
+    def warn_once(text: str) -> None:
+        if text not in warned:  # every rebuild reports the files it skips: say each once
+            warned.add(text)
+            bar.close()
+            _warn(text)
+
+    def rebuilt(done) -> None:
+        bar.close()
+        if as_json:
+            click.echo(json.dumps(done.to_json(), ensure_ascii=False))
+        else:
+            click.echo(f"{time.strftime('%H:%M:%S')}  {terminal_safe_line(done.line())}")
+        sys.stdout.flush()
+
+    def failed(exc: Exception) -> None:
+        bar.close()
+        _warn(f"rebuild failed, the previous index stays live: {exc}")
+
+    def stop_on_term(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    click.echo(f"qa: watching {engine.corpus} (index: {engine.root}); Ctrl-C stops", err=True)
+    try:
+        keep_indexed(engine, rebuilt, failed, quiet=quiet, progress=bar, warn=warn_once)
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("qa: stopped watching", err=True)
+
+
 def run() -> None:
     """Console entry point: errors become one line on stderr and a documented exit code."""
     from qa.errors import QAError

@@ -34,10 +34,12 @@ from tui.messages import (
 )
 from tui.screens import ChatScreen, HelpScreen, SourceScreen
 from tui.text import terminal_safe
+from tui.watcher import CorpusChanged, watch_corpus
 from tui.widgets import AnswerCard, TurnView
 from tui.widgets.answer_card import cite, clipboard_text
 from tui.workers import EngineWorkers, Pending, describe
 
+WATCH_QUIET_S = 1.0  # the watcher rebuilds once the corpus has had no change for this long
 RESTORED_TURNS = 50  # a long conversation comes back with its last turns
 STATUS_EVERY_S = 60.0  # how often to look for files changed since the build
 CHAT_ONLY = ("new_conversation", "export", "copy_answer")  # hidden while a document is open
@@ -65,8 +67,14 @@ class QAApp(EngineWorkers):
         export_dir: Path | None = None,
         now: Callable[[], float] = time.time,
         status_every: float | None = STATUS_EVERY_S,
+        watch: bool = False,
+        watch_quiet: float = WATCH_QUIET_S,
     ) -> None:
         super().__init__(engine, params)
+        self.watch = watch
+        self.watch_quiet = watch_quiet
+        self.auto_building = False  # the running build was started by the watcher
+        self.rebuild_again = False  # the corpus changed during a build: one more when it is done
         self.store = store or ConversationStore(engine.root / FILENAME)
         self.export_dir = export_dir
         self.now = now
@@ -105,6 +113,8 @@ class QAApp(EngineWorkers):
     async def _start(self) -> None:
         self.chat.status_bar.set_state("loading the model…")
         self.load_engine()  # the long pole: start it first
+        if self.watch:  # from now on, changes are seen (and rebuilt once the model is loaded)
+            watch_corpus(self, self.engine, self.watch_quiet)
         await self._restore()
         if self.status_every:
             self.set_interval(self.status_every, self._check_status_now)
@@ -138,6 +148,9 @@ class QAApp(EngineWorkers):
             self.chat.status_bar.set_state("ready")
         for view in self.chat.log_view.turns:
             view.set_waiting("Searching…")
+        info = self.chat.status_bar.info
+        if self.watch and not message.error and info is not None and info.stale:
+            self.auto_rebuild()  # changed while the chat was closed
 
     @on(IndexChanged)
     def _index_changed(self, message: IndexChanged) -> None:
@@ -211,14 +224,33 @@ class QAApp(EngineWorkers):
         self.chat.status_bar.set_state("rebuilding…")
         self.rebuild(full)
 
+    @on(CorpusChanged)
+    def _corpus_changed(self, message: CorpusChanged) -> None:
+        self.auto_rebuild()
+
+    def auto_rebuild(self) -> None:
+        """The watcher's rebuild: progress in the status bar, no panel; questions go on meanwhile."""
+        if self.building:
+            self.rebuild_again = True
+            return
+        self.building = self.auto_building = True
+        self.chat.status_bar.set_state("updating the index…")
+        self.rebuild()
+
     @on(BuildStarted)
     def _build_started(self, message: BuildStarted) -> None:
         self.building = True
+        if self.auto_building:
+            self.chat.status_bar.set_state("updating the index…")
+            return
         self.chat.status_bar.set_state("building the index…" if message.first else "rebuilding…")
         self.chat.build_panel.start(message.first)
 
     @on(BuildProgress)
     def _build_progress(self, message: BuildProgress) -> None:
+        if self.auto_building:
+            self.chat.status_bar.show_progress(message.stage, message.done, message.total)
+            return
         self.chat.build_panel.progress(message.stage, message.done, message.total)
 
     @on(BuildFinished)
@@ -226,6 +258,13 @@ class QAApp(EngineWorkers):
         self.building = False
         self.chat.build_panel.finish()
         self.chat.status_bar.set_state("ready" if self.ready.is_set() else "loading the model…")
+        auto, self.auto_building = self.auto_building, False
+        if self.rebuild_again:
+            self.rebuild_again = False
+            self.call_after_refresh(self.auto_rebuild)
+        if auto:
+            self._auto_build_finished(message)
+            return
         title = "Index built" if message.first else "Index rebuilt"
         if message.summary is None:
             self.notify(message.error or "the build failed", title=title.replace("Index", "Could not build"),
@@ -238,6 +277,16 @@ class QAApp(EngineWorkers):
         else:
             text, title = f"{s.unchanged} files, none changed: nothing to read again.", "Index up to date"
         self.notify(text, title=title, markup=False)
+
+    def _auto_build_finished(self, message: BuildFinished) -> None:
+        """A short note when the watcher's rebuild changed the index; nothing when it did not."""
+        s = message.summary
+        if s is None:
+            self.notify(f"{message.error or 'the build failed'}; the previous index is still used",
+                        title="Could not update the index", severity="warning", markup=False, timeout=8)
+        elif s.added or s.changed or s.removed:
+            self.notify(f"{s.added} added, {s.changed} changed, {s.removed} removed", title="Index updated",
+                        markup=False, timeout=3)
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -333,6 +382,8 @@ def create_app(
     export_dir: Path | None = None,
     now: Callable[[], float] = time.time,
     status_every: float | None = STATUS_EVERY_S,
+    watch: bool = False,
+    watch_quiet: float = WATCH_QUIET_S,
 ) -> QAApp:
     """The chat over ``engine``'s corpus: the one way the CLI and the tests build the app.
 
@@ -340,6 +391,8 @@ def create_app(
     the conversation is kept (default: ``conversations.sqlite`` in the index folder);
     ``export_dir`` where Markdown exports go (default: the current folder); ``now`` the clock
     the index's age is read against; ``status_every`` how often (seconds) to look for changed
-    files, None for never.
+    files, None for never; ``watch`` whether to rebuild by itself when the corpus changes,
+    once it has had no change for ``watch_quiet`` seconds.
     """
-    return QAApp(engine, params=params, store=store, export_dir=export_dir, now=now, status_every=status_every)
+    return QAApp(engine, params=params, store=store, export_dir=export_dir, now=now, status_every=status_every,
+                 watch=watch, watch_quiet=watch_quiet)

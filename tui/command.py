@@ -14,11 +14,13 @@ from qa.cli import corpus_options, engine_for
 
 @click.command("tui")
 @corpus_options
-def tui(corpus, index, model) -> None:
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Rebuild the index by itself when files in the corpus change.")
+def tui(corpus, index, model, watch) -> None:
     """Open the chat over the corpus: ask, read answers in their files, follow up, rebuild."""
     from tui.app import create_app
 
-    app = create_app(engine_for(corpus, index, model))
+    app = create_app(engine_for(corpus, index, model), watch=watch)
     app.run()
     code = app.return_code or 0
     if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):

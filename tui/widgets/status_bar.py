@@ -26,6 +26,9 @@ def age(seconds: float) -> str:
     return f"{int(seconds // 86400)} days ago"
 
 
+PROGRESS = {"scan": "looking for changes", "read": "reading", "embed": "embedding", "index": "writing"}
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -55,6 +58,13 @@ class StatusBar(Horizontal):
     def set_state(self, state: str) -> None:
         self.state = state
         self.query_one("#state", Static).update(Text(state))
+
+    def show_progress(self, stage: str, done: int, total: int) -> None:
+        """A rebuild's progress as the state: "updating the index: embedding 120/300"."""
+        label = PROGRESS.get(stage)
+        if label is not None:
+            count = f" {done}/{total}" if stage in ("read", "embed") and total else ""
+            self.set_state(f"updating the index: {label}{count}")
 
     def _refresh_where(self) -> None:
         self.query_one("#where", Static).update(self._where())
