@@ -103,6 +103,18 @@ async def test_a_new_file_is_indexed_by_itself_while_questions_are_answered(buil
 
 
 @scenario
+async def test_changes_made_while_the_chat_was_closed_are_indexed_when_it_opens(built_index: Built, tmp_path: Path) -> None:
+    corpus, index = clone(built_index, tmp_path)
+    (corpus / "new.txt").write_text("The harbour master ordered seventeen new tugboats in March.\n")
+    engine = make_engine(corpus, index)
+    app = watching_app(engine, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.chat.status_bar.info is not None and app.chat.status_bar.info.files == 3
+                         and not app.building)
+        assert not app.chat.status_bar.info.stale
+
+
+@scenario
 async def test_a_burst_of_changes_is_one_rebuild(built_index: Built, tmp_path: Path) -> None:
     corpus, index = clone(built_index, tmp_path)
     engine = make_engine(corpus, index)
