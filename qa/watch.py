@@ -124,7 +124,8 @@ class Rebuilt:
     def line(self) -> str:
         """The line ``qa watch`` prints: what changed, then the work and how long it took."""
         s = self.summary
-        return f"{self.describe()}; {s.chunks_embedded} chunks embedded in {s.seconds:.1f} s"
+        chunks = f"{s.chunks_embedded} chunk{'' if s.chunks_embedded == 1 else 's'}"
+        return f"{self.describe()}; {chunks} embedded in {s.seconds:.1f} s"
 
     def to_json(self) -> dict:
         return {"added": list(self.added), "changed": list(self.changed), "removed": list(self.removed),
