@@ -56,8 +56,8 @@ class Pairs:
 class Reading:
     """What the reader says of one sentence: relevance, and the span in the sentence (or None)."""
 
-    relevance: float
-    logit: float
+    relevance: float  # calibrated, the reader alone
+    logit: float  # raw
     span: tuple[int, int] | None
 
 
@@ -163,7 +163,18 @@ class Reader:
         self.max_len = int(self.config.get("max_len", MAX_LEN))
         self.temperature = float(self.config.get("temperature", 1.0))
         self.bias = float(self.config.get("bias", 0.0))
+        # the final logit: reader * (its logit) + ranker * logit(the ranker's score) + bias, fitted on
+        # validation by bench/train_reader.py; the threshold on its probability decides abstention
+        alone = {"reader": 1.0 / self.temperature, "ranker": 0.0, "bias": self.bias}
+        self.combine = {k: float(v) for k, v in (self.config.get("combine") or alone).items()}
+        self.threshold = float(self.config.get("threshold", 0.5))
         self.folder = folder
+
+    def final_logits(self, raw: np.ndarray, ranker: np.ndarray) -> np.ndarray:
+        """The answer score's logit from the reader's raw logits and the ranker's scores (0..1)."""
+        p = np.clip(np.asarray(ranker, dtype=np.float64), 1e-6, 1 - 1e-6)
+        c = self.combine
+        return c["reader"] * np.asarray(raw, dtype=np.float64) + c["ranker"] * np.log(p / (1 - p)) + c["bias"]
 
     def read(self, question: str, sentences: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[Reading]:
         if not sentences:
@@ -174,12 +185,12 @@ class Reader:
         )
         out = []
         for i in range(len(sentences)):
-            z = float(logits[i]) / self.temperature + self.bias
-            rel = 1.0 / (1.0 + np.exp(-z))
+            raw = float(logits[i])
+            rel = 1.0 / (1.0 + np.exp(-(raw / self.temperature + self.bias)))
             bi, bj, _ = best_span(start[i], end[i], int(pairs.first[i]), int(pairs.count[i]))
             span = None
             if bj >= bi:
                 offs = pairs.offsets[i]
                 span = (int(offs[bi][0]), int(offs[bj][1]))
-            out.append(Reading(float(rel), z, span))
+            out.append(Reading(float(rel), raw, span))
         return out

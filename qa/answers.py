@@ -39,9 +39,10 @@ from embeddings.model import Embedder
 from embeddings.vectors import rows
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.chunking import section_of
-from qa.followup import contextualise
+from qa.followup import contextualise, leans_on_history
 from qa.index import Index
 from qa.lexical import query_tokens
+from qa.reading import near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 
@@ -73,6 +74,15 @@ class AnswerParams:
     # a quote is the sentence and its paragraph neighbour closer to the question when both fit in this
     # many characters: "He is the oldest quarterback … at age 39." with the sentence naming him
     max_quote_chars: int = 300
+    # the reader (qa.reading): how many of the ranker's best it reads, and the abstention threshold
+    # on its calibrated relevance (the chance that the best sentence answers the question)
+    # rank with the reader: off by default, since on this project's own chat-style questions and on
+    # SQuAD validation it does not yet beat the feature ranker at rank 1 (README, "The reader")
+    reader: bool = False
+    spans: bool = True  # the reader still finds the short answer inside the quotes shown
+    read_top: int = 12
+    reader_threshold: float | None = None  # None: the reader's own, fitted on validation (reader.json)
+    follow_bonus: float = 1.0  # logit added to a follow-up's candidates in the previous answer's file
 
 
 @dataclass
@@ -255,35 +265,86 @@ def answer(
     mode: str = "hybrid",
     history: Sequence[str] = (),
     qid: str | None = None,
+    reader=None,
+    previous: Answer | None = None,
 ) -> Result:
-    """Answer ``question`` from the index: up to ``params.k`` answers, best first."""
+    """Answer ``question`` from the index: up to ``params.k`` answers, best first.
+
+    With a ``reader`` (``embeddings.reader.Reader``) the ranker's best candidates are read and
+    scored by it (``qa.reading``); ``previous`` is the last turn's answer, which a follow-up
+    leans on: the sentences around it are read too and its file is preferred.
+    """
     t0 = time.perf_counter()
     question = question.strip()
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
+    follows = bool(history) and leans_on_history(question)
     query = contextualise(question, history)
     qvec = embedder.encode([query])[0]
     cands = candidates(index, qvec, query, params, mode, asked=question)
-    answers = select(index, cands, params)
-    answered = bool(answers) and answers[0].score >= params.threshold
+    prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
+    if prev_rows:
+        cands = _with_rows(index, cands, qvec, prev_rows)
+    base = ranker_scores(cands, params)
+    spans: dict[int, tuple[int, int]] = {}
+    threshold = params.threshold
+    if reader is not None and params.reader and len(cands.ids):
+        prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
+        read = rescore(index, reader, query, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus)
+        base, spans = read.scores, read.spans
+        threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
+    elif reader is not None and params.spans and len(cands.ids):
+        # the ranker's order and score; the reader reads only the sentences likely to be shown
+        spans = rescore(index, reader, query, cands.ids, base, params.k + 2).spans
+    answers = select(index, cands, params, base, spans)
+    answered = bool(answers) and answers[0].score >= threshold
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
 
 
-def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer]:
-    """The best ``params.k`` candidates as answers; near-duplicates merge into one."""
-    if len(cands.ids) == 0:
-        return []
+def _with_rows(index: Index, cands: Candidates, qvec: np.ndarray, rows_: Sequence[int]) -> Candidates:
+    """``cands`` with the sentence rows ``rows_`` added (features from the question's vector only)."""
+    have = set(cands.ids.tolist())
+    more = [s for s in rows_ if s not in have]
+    if not more:
+        return cands
+    feats = np.zeros((len(more), len(FEATURES)), dtype=np.float32)
+    feats[:, 0] = rows(index.sentence_vectors, more) @ qvec
+    texts = [index.sentence_text(s) for s in more]
+    return Candidates(
+        cands.question, np.concatenate([cands.ids, np.asarray(more, dtype=np.int64)]),
+        np.concatenate([cands.features, feats]), cands.texts + texts, cands.qvec,
+    )
+
+
+def ranker_scores(cands: Candidates, params: AnswerParams) -> np.ndarray:
+    """The ranker's score of each candidate: the logistic model, with echoes of the question damped."""
     score = cands.scores(params.weights, params.bias)
     # a sentence with nothing but the question's own words cannot answer it
-    score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
+    return np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
+
+
+def select(
+    index: Index,
+    cands: Candidates,
+    params: AnswerParams,
+    score: np.ndarray | None = None,
+    spans: dict[int, tuple[int, int]] | None = None,
+) -> list[Answer]:
+    """The best ``params.k`` candidates as answers (by ``score``, the ranker's when None);
+    near-duplicates merge into one. ``spans`` maps a sentence row to its short answer."""
+    if len(cands.ids) == 0:
+        return []
+    if score is None:
+        score = ranker_scores(cands, params)
+    spans = spans or {}
     order = np.argsort(-score, kind="stable")
     # (first row, last row, score, words, files); rows index sentences across the whole index
-    chosen: list[tuple[int, int, float, frozenset[str], list[int]]] = []
+    chosen: list[tuple[int, int, float, frozenset[str], list[int], tuple[int, int] | None]] = []
     for o in order.tolist():
         s = int(cands.ids[o])
         words = word_set(cands.texts[o])
         f = int(index.sentences[s, 0])
-        for *_, w, files in chosen:
+        for *_, w, files, _span in chosen:
             if near_duplicate(w, words, params.duplicate_jaccard):
                 if f not in files:
                     files.append(f)
@@ -292,9 +353,9 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
             if len(chosen) < params.k:
                 first, last = quote_rows(index, s, cands.qvec, params)
                 if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
-                    chosen.append((first, last, float(score[o]), words, [f]))
+                    chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))
     answers = []
-    for first, last, sc, _, files in chosen:
+    for first, last, sc, _, files, span in chosen:
         f, start, _, line, page = (int(x) for x in index.sentences[first, :5])
         end = int(index.sentences[last, 2])
         entry = index.files[f]
@@ -312,6 +373,7 @@ def select(index: Index, cands: Candidates, params: AnswerParams) -> list[Answer
                 also_in=also,
                 offsets=entry.offsets,
                 section=section_of(entry.sections, start),
+                span=span if span and start <= span[0] < span[1] <= end else None,
             )
         )
     return answers

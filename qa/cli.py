@@ -225,7 +225,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 
 def _print_result(result, verbose_context: bool = False) -> None:
-    from qa.highlight import citation
+    from qa.highlight import citation, one_line_span
 
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
@@ -238,9 +238,15 @@ def _print_result(result, verbose_context: bool = False) -> None:
     for i, a in enumerate(result.answers, 1):
         cite = citation(a.source, a.line, a.page, a.section)
         also = f"  (also in {', '.join(a.also_in)})" if a.also_in else ""
-        quote = " ".join(a.text.split())
+        span = None if a.span is None else (a.span[0] - a.start, a.span[1] - a.start)
+        quote, span = one_line_span(a.text, span)
         head = click.style(f"{i:>2}.", bold=True)
-        click.echo(f"{head} \u201c{terminal_safe(quote)}\u201d")
+        if span is not None:  # the short answer inside the quote, in bold
+            x, y = span
+            shown_quote = terminal_safe(quote[:x]) + click.style(terminal_safe(quote[x:y]), bold=True) + terminal_safe(quote[y:])
+        else:
+            shown_quote = terminal_safe(quote)
+        click.echo(f"{head} \u201c{shown_quote}\u201d")
         click.echo(click.style(f"    {terminal_safe_line(cite)}{terminal_safe_line(also)}   score {a.score:.2f}", dim=True))
     click.echo("")
 
@@ -252,8 +258,12 @@ def _print_result(result, verbose_context: bool = False) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
-def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> None:
+@click.option("--reader/--no-reader", "use_reader", default=False, show_default=True,
+              help="Rank the candidates with the reader model (experimental) or with the feature ranker.")
+def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_reader) -> None:
     """Answer QUESTION with quotes from the corpus, each citing file and line."""
+    from qa.answers import AnswerParams
+
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
     if question is not None:
@@ -268,7 +278,8 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
         questions = load_questions(batch)
     _ensure_index(engine)
     if questions is None:
-        result = engine.ask(question, k=k, mode=retriever)
+        params = AnswerParams(reader=use_reader)
+        result = engine.ask(question, k=k, mode=retriever, params=params)
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         else:
@@ -277,7 +288,8 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever) -> Non
     for q in questions:
         history = [clean_question(h) for h in q.history]
         qid = clean_question(q.id) if q.id else None
-        result = engine.ask(clean_question(q.question), k=k, history=history, mode=retriever, qid=qid)
+        result = engine.ask_in_conversation(clean_question(q.question), history, k=k, mode=retriever, qid=qid,
+                                            params=AnswerParams(reader=use_reader))
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False), nl=True)
             sys.stdout.flush()
@@ -389,12 +401,14 @@ def _warn_if_changed(corpus: Path, entry) -> None:
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--retriever", "retrievers", multiple=True,
               type=click.Choice(["hybrid", "dense", "bm25", "all"]),
-              help="Retriever(s) to measure; repeat, or `all` for the three in one run (default hybrid).")
+              help="Retriever(s) to measure; repeat, or `all` for the three and hybrid ranked by the reader in one run (default hybrid).")
+@click.option("--reader", "use_reader", is_flag=True, help="Rank with the reader model (experimental).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write each answer (the `ask --batch --json` lines) to this file.")
-def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -> None:
+def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results, use_reader) -> None:
     """Measure answer accuracy, source recall, nDCG@10, abstention and latency on QUESTIONS."""
+    from qa.answers import AnswerParams
     from qa.evaluation import load_questions, score
 
     qs = load_questions(questions)
@@ -404,7 +418,9 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -
     if not engine.has_index():
         click.echo(f"qa: building the index for {engine.corpus}", err=True)
     _build(engine)  # bring the index up to date; a no-op when nothing changed
-    modes = ["hybrid", "dense", "bm25"] if "all" in retrievers else list(dict.fromkeys(retrievers or ["hybrid"]))
+    modes = ["hybrid", "dense", "bm25", WITH_READER] if "all" in retrievers else list(dict.fromkeys(retrievers or ["hybrid"]))
+    if use_reader:
+        modes = [WITH_READER if m == "hybrid" else m for m in modes]
     engine.warm()  # load the model and index before the clock starts
     out = {}
     from tqdm import tqdm
@@ -412,7 +428,9 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -
     for mode in modes:
         res = []
         for q in tqdm(qs, desc=f"eval {mode}", file=sys.stderr, delay=1.0, leave=False, disable=None):
-            res.append(engine.ask(q.question, k=k, history=q.history, mode=mode, qid=q.id or None))
+            retriever = "hybrid" if mode == WITH_READER else mode
+            params = AnswerParams(reader=mode == WITH_READER)
+            res.append(engine.ask_in_conversation(q.question, q.history, k=k, mode=retriever, qid=q.id or None, params=params))
         if results and mode == modes[0]:
             with open(results, "w", encoding="utf-8") as fh:
                 for r in res:
@@ -423,6 +441,9 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results) -
         click.echo(json.dumps(payload if len(modes) > 1 else payload[modes[0]]))
         return
     _print_metrics(out, questions)
+
+
+WITH_READER = "reader"  # the eval column: hybrid retrieval ranked by the reader
 
 
 def _fmt(v) -> str:

@@ -73,6 +73,7 @@ def answer_from_json(d: dict) -> Answer:
         also_in=tuple(str(s) for s in d.get("also_in", ())),
         offsets=str(d.get("offsets", "file")),
         section=None if d.get("section") is None else str(d["section"]),
+        span=None if not isinstance(d.get("span"), dict) else (int(d["span"]["start"]), int(d["span"]["end"])),
     )
 
 

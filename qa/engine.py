@@ -13,7 +13,7 @@ from embeddings.store import current_version
 from qa.answers import AnswerParams, answer
 from qa.errors import BadIndex, QAError
 from qa.index import Index, has_index, open_index
-from qa.records import BuildSummary, CorpusStatus, Result
+from qa.records import Answer, BuildSummary, CorpusStatus, Result
 
 
 @dataclass
@@ -60,6 +60,19 @@ class Engine:
         except ModelError as exc:
             raise QAError(str(exc)) from None
 
+    @functools.cached_property
+    def reader(self):
+        """The shipped reader (``embeddings.reader``), loaded on the first question that needs it."""
+        with self._model_lock:
+            if "reader" in self.__dict__:
+                return self.__dict__["reader"]
+            from embeddings.reader import Reader, ReaderError
+
+            try:
+                return Reader()
+            except ReaderError as exc:
+                raise QAError(str(exc)) from None
+
     def has_index(self) -> bool:
         return has_index(self.root)
 
@@ -85,6 +98,7 @@ class Engine:
         """Load the model and the whole index, so the first question is as fast as the rest."""
         self.index.warm()
         self.embedder.encode(["warm up"])
+        self.reader.read("warm up", ["warm up"], [""], [""])
 
     def status(self) -> CorpusStatus:
         from qa.status import corpus_status
@@ -116,7 +130,10 @@ class Engine:
         mode: str = "hybrid",
         qid: str | None = None,
         params: AnswerParams | None = None,
+        previous: Answer | None = None,
     ) -> Result:
+        """Answer ``question``; ``history`` is the conversation's earlier questions and ``previous``
+        the last one's best answer, which a follow-up leans on."""
         p = params or AnswerParams()
         if k != p.k:
             p = replace(p, k=k)
@@ -126,4 +143,14 @@ class Engine:
                 f"the index at {self.root} holds {index.dim}-dimensional vectors but the model {embedder.name} "
                 f"makes {embedder.dim}-dimensional ones; run `qa index --full` to rebuild it with this model"
             )
-        return answer(index, embedder, question, p, mode=mode, history=history, qid=qid)
+        reader = self.reader if (p.reader or p.spans) else None
+        return answer(index, embedder, question, p, mode=mode, history=history, qid=qid, reader=reader, previous=previous)
+
+    def ask_in_conversation(self, question: str, history: Sequence[str] = (), **kw) -> Result:
+        """Answer ``question`` after its ``history`` of earlier questions, each answered in turn
+        first, so that a follow-up leans on the last answer as it would in the chat."""
+        previous: Answer | None = None
+        for i, h in enumerate(history):
+            res = self.ask(h, history=history[:i], previous=previous, **{k: v for k, v in kw.items() if k != "qid"})
+            previous = res.answers[0] if res.answered and res.answers else None
+        return self.ask(question, history=history, previous=previous, **kw)

@@ -20,8 +20,12 @@ _POINTERS = re.compile(
 )
 
 
+# "and when was that?", "what about the first one?": a turn that opens by carrying on
+_CARRIES_ON = re.compile(r"^\W*(?:and|but|so|also|then|what about|how about)\b", re.IGNORECASE)
+
+
 def leans_on_history(question: str) -> bool:
-    return bool(_POINTERS.search(question)) or len(query_tokens(question)) < 2
+    return bool(_POINTERS.search(question) or _CARRIES_ON.search(question)) or len(query_tokens(question)) < 2
 
 
 def contextualise(question: str, history: Sequence[str], turns: int = 1) -> str:

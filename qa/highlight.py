@@ -26,6 +26,17 @@ def match_spans(question: str, text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m, toks in zip(words, stems) if toks and toks[0] in wanted]
 
 
+def one_line_span(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+    """``text`` with whitespace runs collapsed to single spaces, and where ``span`` (offsets into ``text``) lands in it."""
+    if span is None or not 0 <= span[0] < span[1] <= len(text):
+        return " ".join(text.split()), None
+    a, b = span
+    marked = " ".join(f"{text[:a]}\x00{text[a:b]}\x01{text[b:]}".split())
+    start = marked.index("\x00")
+    end = marked.index("\x01") - 1
+    return marked.replace("\x00", "").replace("\x01", ""), (start, end)
+
+
 def citation(source: str, line: int, page: int | None = None, section: str | None = None) -> str:
     """``file:line``, or ``file p.N`` where the format has pages, then `` § section`` where the
     quote sits under headings (as ``qa ask`` prints it)."""

@@ -73,8 +73,16 @@ class Answer:
     also_in: tuple[str, ...] = ()
     offsets: str = "file"
     section: str | None = None
+    span: tuple[int, int] | None = None  # the short answer inside the quote, in the same offsets
+
+    @property
+    def span_text(self) -> str | None:
+        if self.span is None:
+            return None
+        return self.text[self.span[0] - self.start : self.span[1] - self.start]
 
     def to_json(self) -> dict:
+        span = None if self.span is None else {"start": self.span[0], "end": self.span[1], "text": self.span_text}
         return {
             "text": self.text,
             "source": self.source,
@@ -87,6 +95,7 @@ class Answer:
             "context": self.context,
             "also_in": list(self.also_in),
             "offsets": self.offsets,
+            "span": span,
         }
 
 

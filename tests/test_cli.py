@@ -35,7 +35,7 @@ from qa.chunking import chunk
 pytestmark = pytest.mark.integration
 
 ANSWER_KEYS = {"text", "source", "start", "end", "line", "page", "score", "context", "also_in"}
-EXTRA_ANSWER_KEYS = {"offsets", "section"}  # what positions refer to (shared/tools/score.py reads it); headings
+EXTRA_ANSWER_KEYS = {"offsets", "section", "span"}  # what positions refer to (shared/tools/score.py reads it); headings; the short answer
 METRIC_KEYS = {
     "acc_at_1", "acc_at_5", "mrr", "source_recall_at_1", "source_recall_at_5", "ndcg_at_10",
     "abstained_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95",
@@ -477,6 +477,6 @@ def test_eval_all_retrievers(built: Built, tmp_path: Path) -> None:
              env=built.env)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
-    assert set(out) == {"hybrid", "dense", "bm25"}
+    assert set(out) == {"hybrid", "dense", "bm25", "reader"}  # "reader": hybrid, ranked by the reader
     for metrics in out.values():
         _metrics_ok(metrics, 3, 2, 1)

@@ -30,7 +30,7 @@ def _engine(corpus: Path, tmp_path: Path, embedder) -> Engine:
 
 def _run(engine: Engine, path: Path):
     qs = load_questions(path)
-    return qs, score(qs, [engine.ask(q.question, history=q.history, qid=q.id) for q in qs])
+    return qs, score(qs, [engine.ask_in_conversation(q.question, q.history, qid=q.id) for q in qs])
 
 
 def test_seed_questions_all_right_and_unanswerable_abstained(corpus_copy: Path, tmp_path: Path, real_embedder) -> None:

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from qa.answers import AnswerParams
 from qa.engine import Engine
 from qa.errors import QAError
+from qa.records import Answer, Result
 from tui.messages import (
     Answered,
     AskFailed,
@@ -70,6 +71,11 @@ def detached(fn, *args, **kwargs):
     return box.get("value")
 
 
+def last_answer(result: Result) -> Answer | None:
+    """What a follow-up leans on: the best answer, when the corpus answered."""
+    return result.answers[0] if result.answered and result.answers else None
+
+
 @dataclass(frozen=True)
 class Pending:
     """A question waiting for the answering worker."""
@@ -93,6 +99,8 @@ class EngineWorkers(App):
         self._queue: deque[Pending] = deque()
         self._queue_lock = threading.Lock()
         self._answering = False
+        # each conversation's last answer (None: not answered), which its next follow-up leans on
+        self.last_answers: dict[int | None, Answer | None] = {}
 
     def _wait_ready(self) -> bool:
         """Wait for the first load; False if the worker was cancelled meanwhile (the app is closing)."""
@@ -160,7 +168,10 @@ class EngineWorkers(App):
                 if self.load_error and not self.engine.has_index():
                     raise QAError(self.load_error)
                 k = self.params.k if self.params else 5
-                result = detached(self.engine.ask, item.question, k=k, history=item.history, params=self.params)
+                previous = self.last_answers.get(item.conversation) if item.history else None
+                result = detached(self.engine.ask, item.question, k=k, history=item.history, params=self.params,
+                                  previous=previous)
+                self.last_answers[item.conversation] = last_answer(result)
             except Quitting:
                 return
             except Exception as exc:

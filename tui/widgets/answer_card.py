@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from qa.highlight import citation
+from qa.highlight import citation, one_line_span
 from qa.records import Answer
 from tui.text import highlighted, one_line, plain
 from tui.widgets.question_input import QuestionInput
@@ -62,7 +62,12 @@ class AnswerCard(Widget, can_focus=True):
         yield Static(self._meta(), classes="meta", markup=False)
 
     def _quote(self) -> Text:
-        quote = highlighted(one_line(self.answer.text), self.question)
+        a = self.answer
+        span = None if a.span is None else (a.span[0] - a.start, a.span[1] - a.start)
+        text, span = one_line_span(a.text, span)
+        quote = highlighted(text, self.question)
+        if span is not None:  # the reader's short answer ("£5.5m") inside the quote
+            quote.stylize("bold reverse", *span)
         prefix = Text("" if self.best else f"{self.rank}. ", style="bold")
         return Text.assemble(prefix, "“", quote, "”")
 

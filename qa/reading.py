@@ -1,0 +1,92 @@
+"""The reader's part in an answer: it reads the ranker's best candidates with the question.
+
+The ranker (``qa.answers``) orders every candidate sentence cheaply; the reader
+(``embeddings.reader``) then reads the best ``top`` of them, each with the sentence before and
+after it, and its calibrated relevance (combined with the ranker's score where that measured better, as
+``reader.json`` says) becomes their score: the chance that the sentence answers the question. Candidates it did not read keep their order below the ones it read. For a
+follow-up, the sentences around the previous answer are read too, and a candidate in the
+previous answer's file gets ``follow_bonus`` added to its logit: "and how much was it worth?"
+is most often answered next to the last answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index import Index
+
+
+@dataclass(frozen=True)
+class Read:
+    """The reader's scores for every candidate (same order as ``ids``) and the spans it found."""
+
+    scores: np.ndarray
+    spans: dict[int, tuple[int, int]]  # sentence row -> (start, end) in the document's text
+    read: int  # how many candidates were read
+
+
+def _text_or_empty(index: Index, s: int, lo: int, hi: int) -> str:
+    return index.sentence_text(s) if lo <= s < hi else ""
+
+
+def near_previous(index: Index, source: str, start: int, end: int, radius: int = 3) -> list[int]:
+    """Sentence rows within ``radius`` sentences of the previous answer (in its file)."""
+    for entry in index.files:
+        if entry.source == source:
+            lo, hi = entry.sentences
+            rows = [s for s in range(lo, hi) if int(index.sentences[s, 2]) > start and int(index.sentences[s, 1]) < end]
+            if not rows:
+                return []
+            return [s for s in range(max(lo, rows[0] - radius), min(hi, rows[-1] + radius + 1))]
+    return []
+
+
+def rescore(
+    index: Index,
+    reader,
+    question: str,
+    ids: np.ndarray,
+    base: np.ndarray,
+    top: int,
+    must_read: Sequence[int] = (),
+    prefer_file: int | None = None,
+    follow_bonus: float = 1.0,
+) -> Read:
+    """Reader scores for the candidates ``ids`` (ranker scores ``base``): the ``top`` best by the
+    ranker and every row in ``must_read`` are read; the rest rank below them in ranker order."""
+    order = np.argsort(-base, kind="stable")
+    chosen = [int(i) for i in order[:top]]
+    pos = {int(s): i for i, s in enumerate(ids.tolist())}
+    chosen += [pos[s] for s in must_read if s in pos and pos[s] not in chosen]
+    if not chosen:
+        return Read(base.copy(), {}, 0)
+    rows = [int(ids[i]) for i in chosen]
+    sents, before, after = [], [], []
+    for s in rows:
+        lo, hi = index.files[int(index.sentences[s, 0])].sentences
+        sents.append(index.sentence_text(s))
+        before.append(_text_or_empty(index, s - 1, lo, hi))
+        after.append(_text_or_empty(index, s + 1, lo, hi))
+    readings = reader.read(question, sents, before, after)
+    scores = np.empty(len(ids), dtype=np.float64)
+    logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen])
+    if prefer_file is not None:
+        same = np.array([int(index.sentences[s, 0]) == prefer_file for s in rows])
+        logits = logits + follow_bonus * same
+    read_scores = 1.0 / (1.0 + np.exp(-logits))
+    floor = float(read_scores.min()) if len(read_scores) else 0.0
+    # the unread keep the ranker's order, all below the least of the read
+    rest = [i for i in range(len(ids)) if i not in set(chosen)]
+    if rest:
+        b = base[rest]
+        scores[rest] = floor * 0.5 * (b / max(float(b.max()), 1e-9))
+    scores[chosen] = read_scores
+    spans = {}
+    for s, r in zip(rows, readings):
+        if r.span is not None:
+            off = int(index.sentences[s, 1])
+            spans[s] = (off + r.span[0], off + r.span[1])
+    return Read(scores, spans, len(chosen))
