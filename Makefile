@@ -20,7 +20,8 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	# the CPU build of torch first, so nothing later pulls a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -r $(LOCK)
-	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
+	# the ray extra too, so CI runs the Ray build's tests (tests/test_ray.py) on a real local Ray
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,ray]'
 	touch $@
 
 setup: $(VENV)/.installed

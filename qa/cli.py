@@ -62,13 +62,15 @@ def corpus_options(f):
 class _Bar:
     """A tqdm bar on stderr per build stage, shown only for work that takes more than a moment."""
 
-    LABELS = {"read": "reading", "embed": "embedding", "index": "indexing"}
+    LABELS = {"read": "reading", "embed": "embedding", "index": "indexing", "cluster": "reading and embedding on Ray"}
 
     def __init__(self) -> None:
         self.bar = None
         self.stage = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "passages" and self.bar is not None:  # a Ray build: passages embedded so far
+            self.bar.set_postfix_str(f"{done:,} passages", refresh=False)
         if stage not in self.LABELS:
             return
         if stage != self.stage:
@@ -175,7 +177,10 @@ def main(ctx: click.Context) -> None:
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
               help="Skip files larger than this (default: 10 for text, 20 for HTML, 500 for PDF and Word; "
                    "kept for later builds).")
-def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links, max_file_mb) -> None:
+@click.option("--ray", "ray_address", is_flag=False, flag_value="", default=None, metavar="[ADDRESS]",
+              help="Read and embed on a Ray cluster (HOST:PORT, else $QA_RAY_ADDRESS, else a local Ray "
+                   "on this machine's cores); needs pip install '.[ray]'.")
+def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links, max_file_mb, ray_address) -> None:
     """Build the index, or update it: only new and changed files are embedded."""
     engine = engine_for(corpus, index, model)
     if follow_links and no_follow_links:
@@ -185,7 +190,10 @@ def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links
         reading["follow_links"] = tuple(follow_links)
     if max_file_mb is not None:
         reading["max_file_bytes"] = int(max_file_mb * 1_000_000)
-    summary = _build(engine, full=full, **reading)
+    if ray_address is not None:
+        summary = _build_on_ray(engine, ray_address or os.environ.get("QA_RAY_ADDRESS") or None, full, reading)
+    else:
+        summary = _build(engine, full=full, **reading)
     if as_json:
         click.echo(json.dumps(summary.to_json()))
     else:
@@ -195,6 +203,23 @@ def index_cmd(corpus, index, model, full, as_json, follow_links, no_follow_links
             f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f}s\n"
             f"index: {engine.root}"
         )
+
+
+def _build_on_ray(engine, address: str | None, full: bool, reading: dict):
+    """`qa index --ray`: the build's reading and embedding on a Ray cluster (qa/ray_build.py)."""
+    from qa import ray_build
+
+    bar = _Bar()
+    try:
+        summary, _ = ray_build.build(engine.corpus, engine.root, engine.model_name(), address=address,
+                                     full=full, progress=bar, warn=_warn, **reading)
+    except ray_build.RayMissing as exc:  # a usage error (exit 2), in one line
+        failure = Failure(str(exc))
+        failure.exit_code = EXIT_USAGE
+        raise failure from None
+    finally:
+        bar.close()
+    return summary
 
 
 @main.command("status")

@@ -80,6 +80,7 @@ def build(
     wait: bool = False,
     follow_links: tuple[Path, ...] | None = None,
     max_file_bytes: int | None = None,
+    steps=None,
 ) -> BuildSummary:
     """Bring the index at ``root`` up to date with ``corpus`` and swap it in atomically.
 
@@ -87,19 +88,25 @@ def build(
     what the last build used. The embedder is loaded only if something needs embedding. Raises
     ``QAError`` subclasses for problems the user can fix; on any failure, a kill or a full disk
     included, the previous index stays as it was.
+
+    ``steps`` does the work elsewhere (``qa.ray_build``: on a Ray cluster): its ``read`` and
+    ``embed`` take the place of ``_read_changed`` and ``_embed``, with their arguments, and its
+    ``staging`` (after ``read``) is the version folder to write, or None for a new one.
     """
     t0 = time.perf_counter()
     try:
         with build_lock(root, wait=wait):
             sweep_leftovers(root)  # what a killed build left behind
             return _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0,
-                                 follow_links, max_file_bytes)
+                                 follow_links, max_file_bytes, steps)
     except StoreBusy as exc:
         raise QAError(f"{exc}; wait for it to finish and try again") from None
 
 
 def _build_locked(corpus, root, model_name, load_embedder, full, params, progress, warn, t0,
-                  follow_links, max_file_bytes) -> BuildSummary:
+                  follow_links, max_file_bytes, steps=None) -> BuildSummary:
+    read_changed = steps.read if steps is not None else _read_changed
+    embed = steps.embed if steps is not None else _embed
     previous = _old_index(root)
     old_reading = Reading.from_meta(previous.meta if previous else None)
     reading = old_reading.given(follow_links, max_file_bytes)
@@ -128,14 +135,14 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         return BuildSummary(0, 0, 0, len(plan.unchanged), 0, time.perf_counter() - t0,
                             warnings=tuple(plan.skipped))  # nothing changed: keep the live index
 
-    fresh, skipped = _read_changed(plan, old is not None, params, progress, warn, reading.max_file_bytes)
+    fresh, skipped = read_changed(plan, old is not None, params, progress, warn, reading.max_file_bytes)
     try:
         tables = _assemble(plan, old, fresh)
     except BadIndex as exc:  # the old index is damaged where it was opened lazily: start afresh
         warn(f"{str(exc).removesuffix(f'; {FIX}')}; rebuilding everything")
         old, plan.reuse = None, {}
-        more, more_skipped = _read_changed(plan, False, params, progress, warn, reading.max_file_bytes,
-                                           done={*fresh, *skipped})
+        more, more_skipped = read_changed(plan, False, params, progress, warn, reading.max_file_bytes,
+                                          done={*fresh, *skipped})
         fresh.update(more)
         skipped.update(more_skipped)
         tables = _assemble(plan, None, fresh)
@@ -144,7 +151,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
             f"nothing to index in {corpus}: no readable text in {len(plan.files)} file(s) "
             f"(formats read: {', '.join(supported_suffixes())})"
         )
-    dim = _embed(tables, old, load_embedder, progress)
+    dim = embed(tables, old, load_embedder, progress)
     meta = {
         "format": FORMAT,
         "qa_version": __version__,
@@ -164,7 +171,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         "files": [e.to_json() for e in tables.entries],
     }
     progress("index", 0, 1)
-    _write_version(root, tables, meta)
+    _write_version(root, tables, meta, steps.staging if steps is not None else None)
     progress("index", 1, 1)
     return BuildSummary(
         added=len([s for s in plan.added if s in fresh]),
@@ -312,14 +319,16 @@ def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress
     return int(dim)
 
 
-def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
+def _write_version(root: Path, tables: _Tables, meta: dict, staging: Path | None = None) -> None:
     """Write a complete new version and make it live; on any failure nothing changes.
 
     ``meta.json`` is written last and records every other file's size, so a version cut short
     in any way (a kill, a full disk, a copy that stopped) is recognised when it is opened.
+    ``staging``: a version folder made already (``new_version``), whose vector files may be
+    written in place (memory-mapped: a Ray build streams its vectors there).
     """
     try:
-        staging = new_version(root)
+        staging = staging or new_version(root)
     except OSError as exc:
         raise QAError(_write_error(root, exc, tables)) from None
     try:
@@ -328,8 +337,11 @@ def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
                 fh.write(part)
         np.save(staging / SENTENCES, tables.sentences, allow_pickle=False)
         np.save(staging / CHUNKS, tables.chunks, allow_pickle=False)
-        save_vectors(staging / SENTENCE_VECTORS, tables.sentence_vectors)
-        save_vectors(staging / CHUNK_VECTORS, tables.chunk_vectors)
+        for name, vectors in ((SENTENCE_VECTORS, tables.sentence_vectors), (CHUNK_VECTORS, tables.chunk_vectors)):
+            if _written_in(staging / name, vectors):
+                vectors.flush()
+            else:
+                save_vectors(staging / name, vectors)
         VectorIndex.build(tables.chunk_vectors).save(staging / CHUNK_FAISS)
         Lexical.build(tokenize(tables.chunk_texts)).save(staging / BM25_CHUNKS)
         Lexical.build(tokenize(tables.sentence_texts)).save(staging / BM25_SENTENCES)
@@ -342,6 +354,12 @@ def _write_version(root: Path, tables: _Tables, meta: dict) -> None:
     except BaseException:
         discard(staging)
         raise
+
+
+def _written_in(path: Path, vectors: np.ndarray) -> bool:
+    """``vectors`` is a memory map of the file at ``path`` (filled in place, nothing to save)."""
+    return isinstance(vectors, np.memmap) and vectors.filename is not None and (
+        Path(vectors.filename).resolve() == path.resolve())
 
 
 def data_file_sizes(version: Path) -> dict[str, int]:
