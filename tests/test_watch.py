@@ -327,7 +327,7 @@ def test_qa_watch_prints_a_line_per_rebuild_and_stops_cleanly(engine: Engine, si
         (engine.corpus / "harbour.txt").unlink()
         line = proc.stdout.readline()
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -346,7 +346,7 @@ def test_qa_watch_json(engine: Engine) -> None:
         (engine.corpus / "harbour.txt").write_text("The harbour closed in winter.\n")
         record = json.loads(proc.stdout.readline())
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
