@@ -311,8 +311,11 @@ def _start_qa_watch(engine: Engine, *extra: str) -> subprocess.Popen:
     script = _QA_WATCH.format(tests=str(ROOT / "tests"), corpus=str(engine.corpus), index=str(engine.root),
                               extra=list(extra))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Ctrl-C as a terminal delivers it: a test process that ran Ray may ignore SIGINT, and an
+    # ignored signal is inherited across exec, so the watcher is started with the default action
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = proc.stderr.readline()
     assert first.startswith("qa: watching "), (first, proc.stderr.read() if proc.poll() is not None else "")
     return proc
