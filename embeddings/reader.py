@@ -127,11 +127,8 @@ def best_span(start: np.ndarray, end: np.ndarray, first: int, count: int, max_sp
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class Reader:

@@ -79,7 +79,8 @@ def rescore(
     read_scores = 1.0 / (1.0 + np.exp(-logits))
     floor = float(read_scores.min()) if len(read_scores) else 0.0
     # the unread keep the ranker's order, all below the least of the read
-    rest = [i for i in range(len(ids)) if i not in set(chosen)]
+    read_set = set(chosen)
+    rest = [i for i in range(len(ids)) if i not in read_set]
     if rest:
         b = base[rest]
         scores[rest] = floor * 0.5 * (b / max(float(b.max()), 1e-9))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import INVEST_Q, FakeEmbedder
-from test_tui import SIZE, Built, build_sample, clone, make_engine, scenario, wait_until
+from conftest import INVEST_Q
+from test_tui import SIZE, Built, GatedEmbedder, build_sample, clone, make_engine, scenario, wait_until
 from test_watch import without_reader
 
 from tui.app import create_app
@@ -20,22 +20,6 @@ QUIET = 0.3
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build_sample(tmp_path_factory.mktemp("tui-watch-index"))
-
-
-class GatedEmbedder(FakeEmbedder):
-    """Holds a build's batch (more than one text) until released; questions (one text) pass."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = threading.Event()
-        self.release = threading.Event()
-        self.release.set()
-
-    def encode(self, texts, progress=None):
-        if len(texts) > 1 and not self.release.is_set():
-            self.entered.set()
-            self.release.wait(10)
-        return super().encode(texts, progress)
 
 
 async def ask(pilot, question: str):
