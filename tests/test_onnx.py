@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import BUNDLED_CORPUS, SEED_QUESTIONS
+from conftest import BUNDLED_CORPUS, SEED_QUESTIONS, require_shared
 
 from embeddings import onnx
 from embeddings.model import SentenceTransformerEmbedder, load_embedder, resolve_model
@@ -36,6 +36,7 @@ def test_default_model_runs_from_an_export_in_the_cache(exported):
 def test_query_and_passage_vectors_agree_with_sentence_transformers(exported, real_embedder):
     _, embedder = exported
     assert isinstance(real_embedder, SentenceTransformerEmbedder)
+    require_shared()
     questions = [json.loads(line)["question"] for line in SEED_QUESTIONS.read_text().splitlines() if line.strip()]
     passages = [p for f in sorted(BUNDLED_CORPUS.iterdir()) for p in f.read_text().split("\n\n") if p.strip()]
     for texts in (questions, passages):
@@ -79,6 +80,7 @@ def test_seed_answers_are_the_same_as_with_sentence_transformers(tmp_path, monke
     from qa.engine import Engine
 
     monkeypatch.setenv("QA_MODEL_CACHE", str(tmp_path / "models"))
+    require_shared()
     questions = [json.loads(line) for line in SEED_QUESTIONS.read_text().splitlines() if line.strip()]
     results = {}
     for backend in ("onnx", "torch"):
