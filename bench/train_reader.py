@@ -255,6 +255,29 @@ def _group(rec: dict, rng: random.Random, hard: int, rand: int) -> list[dict]:
     return chosen
 
 
+def terse(q: str, rng: random.Random) -> str:
+    """``q`` cut to its question word and content words, as in a search box: "german exports 2004 how much"."""
+    words = [w.strip(",.'\"?") for w in q.split()]
+    keep = [w for i, w in enumerate(words) if w and (w.lower() not in STOP or w.lower() in WH or i == 0)]
+    text = " ".join(keep).lower()
+    return text if rng.random() < 0.8 else text + "?"
+
+
+def training_question(rec: dict, rng: random.Random, augment: float) -> str:
+    """The question a training step asks: with chance ``augment`` a fresh rewrite of the original
+    (people's style or a terse one), so that each epoch sees other phrasings; else the mined one."""
+    if rec["val"] or rng.random() >= augment:
+        return rec["q"]
+    positive = next((c["text"] for c in rec["cands"] if c["pos"]), None)
+    return terse(rec["orig"], rng) if rng.random() < 0.25 else people_style(rec["orig"], positive, rng)
+
+
+def off_topic(rec: dict, other: dict) -> dict:
+    """``rec``'s question asked of ``other``'s candidates (another article): nothing there answers it."""
+    cands = [dict(c, pos=False, span=None) for c in other["cands"]]
+    return dict(rec, unanswerable=True, cands=cands)
+
+
 def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int):
     import torch
 
@@ -331,6 +354,10 @@ def train(args, data: Path) -> Path:
     opt = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 10}], weight_decay=0.01)
     ckpt = args.work / "checkpoint.pt"
     state = {"step": 0, "total": None, "order": None, "epoch": 0, "seconds": 0.0, "log": []}
+    if args.init and not ckpt.exists():
+        # continue from an earlier run's weights with a fresh optimiser and schedule
+        net.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        print(f"weights from {args.init}", flush=True)
     if ckpt.exists():
         saved = torch.load(ckpt, weights_only=False)
         net.load_state_dict(saved["model"])
@@ -358,6 +385,12 @@ def train(args, data: Path) -> Path:
         lo = within * per_step
         batch_recs = [train_recs[i] for i in order[lo : lo + per_step]]
         grng = random.Random(SEED * 7 + state["step"])
+        batch_recs = [dict(r, q=training_question(r, grng, args.augment)) for r in batch_recs]
+        for j in range(min(args.off_topic, len(batch_recs))):
+            # a question asked of another article's candidates: the target is "none"
+            other = train_recs[grng.randrange(len(train_recs))]
+            if other["source"] != batch_recs[j]["source"]:
+                batch_recs[j] = off_topic(batch_recs[j], other)
         groups = [_group(r, grng, args.hard, args.random) for r in batch_recs]
         b = _batch(tokenizer, batch_recs, groups, args.max_len)
         scale = lr_at(state["step"], total or 10**9)
@@ -599,8 +632,8 @@ def export(args, final: Path, data: Path) -> None:
         m[f"int8_{corpus}"] = metrics(_combined([results["int8"][i] for i in idx], combine), [val[i] for i in idx],
                                       threshold=threshold)
     use = int8 if m["int8"]["acc@1"] >= m["fp32"]["acc@1"] - 0.005 else fp32
-    dest = ROOT / "embeddings" / "reader_model"
-    dest.mkdir(exist_ok=True)
+    dest = args.dest
+    dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(use, dest / R.MODEL)
     shutil.copy2(path / "tokenizer.json", dest / R.TOKENIZER)
     config = {"layers": saved["layers"], "max_len": args.max_len, "temperature": round(t, 4), "bias": round(b, 4),
@@ -680,6 +713,11 @@ def main() -> None:
     ap.add_argument("--val-questions", type=int, default=600)
     ap.add_argument("--val-cands", type=int, default=12)
     ap.add_argument("--limit", type=int, default=0, help="questions per corpus (0: all; for a quick trial)")
+    ap.add_argument("--init", type=Path, default=None, help="start from this final.pt's weights (a fresh schedule)")
+    ap.add_argument("--augment", type=float, default=0.0,
+                    help="chance that a training step asks a fresh rewrite of the question instead of the mined one")
+    ap.add_argument("--off-topic", type=int, default=0, help="questions a step asked of another article's candidates")
+    ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
