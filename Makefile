@@ -40,7 +40,7 @@ smoke: setup
 
 lock:
 	test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet uv; }
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --upgrade --quiet \
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra ray --python-version 3.11 --upgrade --quiet \
 		$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) \
 		--custom-compile-command 'make lock' -o $(LOCK)
 	# torch as the Makefile installs it (the CPU build carries the local version +cpu)
