@@ -189,11 +189,13 @@ def candidates(
     params: AnswerParams = AnswerParams(),
     mode: str = "hybrid",
     asked: str | None = None,
+    extra: Sequence[int] = (),
 ) -> Candidates:
     """The candidate sentences for ``question`` with their features.
 
     ``asked`` is the question as the user put it, when ``question`` is a follow-up widened
-    with the conversation: the kind of answer wanted is read from it.
+    with the conversation: the kind of answer wanted is read from it. ``extra`` are sentence
+    rows that are candidates whatever the retrieval finds (a follow-up's: around the last answer).
     """
     tokens = query_tokens(question)
     hits = retrieve(index, qvec, tokens, k=params.passages, mode=mode)
@@ -209,6 +211,10 @@ def candidates(
         if more:
             sims = rows(index.chunk_vectors, [_chunk_of(index, s) for s in more]) @ qvec
             passage_of.update(zip(more, sims.tolist()))
+    more = [int(s) for s in dict.fromkeys(extra) if int(s) not in passage_of]
+    if more:
+        sims = rows(index.chunk_vectors, [_chunk_of(index, s) for s in more]) @ qvec
+        passage_of.update(zip(more, sims.tolist()))
     if not passage_of:
         return Candidates(question, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32))
 
@@ -281,15 +287,16 @@ def answer(
     follows = bool(history) and leans_on_history(question)
     query = contextualise(question, history)
     qvec = embedder.encode([query])[0]
-    cands = candidates(index, qvec, query, params, mode, asked=question)
+    # a follow-up is most often answered next to the last answer: the sentences around it are
+    # candidates too (with the reader, its file is preferred; the ranker alone measured no better
+    # for it and worse when the last answer was wrong)
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
-    if prev_rows:
-        cands = _with_rows(index, cands, qvec, prev_rows)
+    cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
+    prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
     base = ranker_scores(cands, params)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     if reader is not None and params.reader and len(cands.ids):
-        prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
         read = rescore(index, reader, query, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
@@ -299,21 +306,6 @@ def answer(
     answers = select(index, cands, params, base, spans)
     answered = bool(answers) and answers[0].score >= threshold
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
-
-
-def _with_rows(index: Index, cands: Candidates, qvec: np.ndarray, rows_: Sequence[int]) -> Candidates:
-    """``cands`` with the sentence rows ``rows_`` added (features from the question's vector only)."""
-    have = set(cands.ids.tolist())
-    more = [s for s in rows_ if s not in have]
-    if not more:
-        return cands
-    feats = np.zeros((len(more), len(FEATURES)), dtype=np.float32)
-    feats[:, 0] = rows(index.sentence_vectors, more) @ qvec
-    texts = [index.sentence_text(s) for s in more]
-    return Candidates(
-        cands.question, np.concatenate([cands.ids, np.asarray(more, dtype=np.int64)]),
-        np.concatenate([cands.features, feats]), cands.texts + texts, cands.qvec,
-    )
 
 
 def ranker_scores(cands: Candidates, params: AnswerParams) -> np.ndarray:
