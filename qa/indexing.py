@@ -291,9 +291,19 @@ def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, C
 
 
 def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress) -> int:
-    """Fill the tables' vectors: reused rows from the old index, new rows from the model."""
+    """Fill the tables' vectors: reused rows from the old index, new rows from the model.
+
+    A file read afresh whose bytes the old index already holds under another name (a rename, a
+    copy) takes that file's vectors too: the same text chunks the same way, so nothing is embedded.
+    """
     dim = old.dim if old is not None else None
     new = None
+    moved = _moved(tables, old) if old is not None else []
+    if moved:
+        skip_c = {r for e, _ in moved for r in range(*e.chunks)}
+        skip_s = {r for e, _ in moved for r in range(*e.sentences)}
+        tables.embed_chunks = [r for r in tables.embed_chunks if r not in skip_c]
+        tables.embed_sentences = [r for r in tables.embed_sentences if r not in skip_s]
     texts = [tables.chunk_texts[r] for r in tables.embed_chunks] + [
         tables.sentence_texts[r] for r in tables.embed_sentences
     ]
@@ -311,12 +321,31 @@ def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress
                 continue
             chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
             sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
+        for e, before in moved:
+            chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
+            sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
     if new is not None:
         nc = len(tables.embed_chunks)
         chunk_vectors[tables.embed_chunks] = new[:nc]
         sentence_vectors[tables.embed_sentences] = new[nc:]
     tables.chunk_vectors, tables.sentence_vectors = chunk_vectors, sentence_vectors
     return int(dim)
+
+
+def _moved(tables: _Tables, old: Index) -> list[tuple[FileEntry, FileEntry]]:
+    """The files to embed whose bytes an old file had, each with that old file (same row counts)."""
+    by_sha: dict[str, FileEntry] = {}
+    for f in old.files:
+        by_sha.setdefault(f.sha256, f)
+    fresh = set(tables.embed_chunks)
+    out = []
+    for e in tables.entries:
+        before = by_sha.get(e.sha256)
+        if (before is not None and e.chunks[0] in fresh
+                and before.chunks[1] - before.chunks[0] == e.chunks[1] - e.chunks[0]
+                and before.sentences[1] - before.sentences[0] == e.sentences[1] - e.sentences[0]):
+            out.append((e, before))
+    return out
 
 
 def _write_version(root: Path, tables: _Tables, meta: dict, staging: Path | None = None) -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FakeEmbedder, line_at, read_exact
 
@@ -216,6 +217,28 @@ def test_deleted_file_is_removed(corpus: Path, root: Path, fake_embedder: FakeEm
         for a in answer(index, fake_embedder, q).answers:
             assert a.source != "sub/c.txt" and "sub/c.txt" not in a.also_in
             assert a.text == read_exact(corpus / a.source)[a.start : a.end]
+
+
+def test_renamed_or_copied_file_takes_its_old_vectors(corpus: Path, root: Path, fake_embedder: FakeEmbedder) -> None:
+    _build(corpus, root, fake_embedder)
+    old = open_index(root)
+    old_vectors = np.array(old.sentence_vectors[slice(*old.files[old.by_source["a.txt"]].sentences)])
+    (corpus / "a.txt").rename(corpus / "renamed.txt")
+    shutil.copy(corpus / "b.md", corpus / "sub" / "b copy.md")
+    encoded = fake_embedder.texts_encoded
+    summary, _ = _build(corpus, root, fake_embedder)
+    assert _counts(summary) == (2, 0, 1, 2)
+    assert summary.chunks_embedded == 0 and fake_embedder.texts_encoded == encoded
+    index = open_index(root)
+    moved = index.files[index.by_source["renamed.txt"]]
+    np.testing.assert_array_equal(index.sentence_vectors[slice(*moved.sentences)], old_vectors)
+    r = answer(index, fake_embedder, "When was the alpha bridge built?")
+    assert r.answers[0].source == "renamed.txt"
+    assert r.answers[0].text == read_exact(corpus / "renamed.txt")[r.answers[0].start : r.answers[0].end]
+    # a changed file with another's old bytes is not mistaken for it: its own text is embedded
+    _write(corpus, "renamed.txt", FILES["a.txt"] + "\n\nThe alpha ferry runs hourly.")
+    summary, _ = _build(corpus, root, fake_embedder)
+    assert summary.chunks_embedded > 0
 
 
 def test_touched_file_is_unchanged(corpus: Path, root: Path, fake_embedder: FakeEmbedder) -> None:
