@@ -130,9 +130,11 @@ def _span_in(sentence: str, answers: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def mine(args) -> Path:
-    """Stage 1: the candidate groups, one JSON line a question, in ``work/data.jsonl``."""
-    out = args.work / "data.jsonl"
+def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
+    """Stage 1: the candidate groups, one JSON line a question, in ``work/data.jsonl``; with
+    ``people_val``, only the validation questions, every one rewritten the way people type
+    (``work/val-people.jsonl``: the scoring's calibration must hold for such questions too)."""
+    out = args.work / filename
     if out.exists():
         return out
     from embeddings.model import load_embedder
@@ -150,7 +152,7 @@ def mine(args) -> Path:
         for name in ("sample", "squad11", "squad20"):
             index = open_index(args.index_root / name)
             rows_of = {e.source: e.sentences for e in index.files}
-            qs = [q for q in questions if q["corpus"] == name and q["source"] in rows_of]
+            qs = [q for q in questions if q["corpus"] == name and q["source"] in rows_of and (q["val"] or not people_val)]
             if args.limit:
                 qs = random.Random(SEED).sample(qs, min(args.limit, len(qs)))
             for n, q in enumerate(qs):
@@ -163,7 +165,7 @@ def mine(args) -> Path:
                 qtoks = set(re.findall(r"\w+", q["q"].lower())) - STOP
                 gold = max(gold_rows, key=lambda s: len(qtoks & set(re.findall(r"\w+", index.sentence_text(s).lower())))) if gold_rows else None
                 asked = q["q"]
-                if not q["val"] and rng.random() < 0.6:
+                if people_val or (not q["val"] and rng.random() < 0.6):
                     asked = people_style(q["q"], index.sentence_text(gold) if gold is not None else None, rng)
                 qvec = embedder.encode([asked])[0]
                 cands = candidates(index, qvec, asked, params)
@@ -611,9 +613,13 @@ def export(args, final: Path, data: Path) -> None:
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"])
     recs = _load_split(data)
     val = [r for r in recs if r["val"]]
-    rng = random.Random(SEED)
-    rng.shuffle(val)
-    val = val[: args.val_questions]
+    random.Random(SEED).shuffle(val)
+    val = [dict(r, style="squad") for r in val[: args.val_questions]]
+    # the same held-out articles' questions as people type them: the combination and threshold
+    # are fitted on both, so that they hold for chat-style questions too
+    people = [r for r in _load_split(mine(args, "val-people.jsonl", people_val=True)) if r["val"]]
+    random.Random(SEED + 1).shuffle(people)
+    val += [dict(r, style="people") for r in people[: args.val_questions]]
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     results = {}
@@ -627,8 +633,8 @@ def export(args, final: Path, data: Path) -> None:
     m = {k: metrics(results[k], val, t, b) for k in ("fp32", "int8")}
     combine, threshold, cm = choose_scoring(results["int8"], val, t, b)
     m["int8_with_ranker"] = cm
-    for corpus in ("sample", "squad11", "squad20"):
-        idx = [i for i, r in enumerate(val) if r["corpus"] == corpus]
+    for corpus in ("sample", "squad11", "squad20", "squad", "people"):
+        idx = [i for i, r in enumerate(val) if corpus in (r["corpus"], r["style"])]
         m[f"int8_{corpus}"] = metrics(_combined([results["int8"][i] for i in idx], combine), [val[i] for i in idx],
                                       threshold=threshold)
     use = int8 if m["int8"]["acc@1"] >= m["fp32"]["acc@1"] - 0.005 else fp32
@@ -644,6 +650,19 @@ def export(args, final: Path, data: Path) -> None:
     (dest / R.CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (dest / "MODEL_CARD.md").write_text(model_card(args, config), encoding="utf-8")
     print(json.dumps(config, indent=2), flush=True)
+
+
+def _more(args) -> str:
+    parts = []
+    if args.augment:
+        parts.append(f"; at each step, {args.augment:.0%} of questions asked as a fresh rewrite (people's style, or "
+                     "terse: question word and content words only)")
+    if args.off_topic:
+        parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
+    if args.init:
+        parts.append(f"; continued from an earlier run's weights (`--init {args.init.name}`, whose own recipe is "
+                     "the same without these two)")
+    return "".join(parts)
 
 
 def model_card(args, config: dict) -> str:
@@ -672,7 +691,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {args.mine_top} candidates are the hard negatives, sentences holding a gold answer the positives, plus
   random sentences of the same article. 60% of training questions rewritten the way people type
   (lower case, no question mark, fewer function words, one or two of the answer sentence's words
-  dropped). A group per question: 1 positive (none for unanswerable questions), {args.hard} hard and
+  dropped){_more(args)}. A group per question: 1 positive (none for unanswerable questions), {args.hard} hard and
   {args.random} random negative(s). Loss: per-pair binary cross-entropy + listwise softmax with a fixed
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
