@@ -105,8 +105,10 @@ class Engine:
 
         return corpus_status(self.corpus, self.root)
 
-    def build(self, full: bool = False, progress=None, warn=None, **reading) -> BuildSummary:
-        """Bring the index up to date; ``reading``: ``follow_links``, ``max_file_bytes`` (kept for later builds)."""
+    def build(self, full: bool = False, progress=None, warn=None, wait: bool = False, **reading) -> BuildSummary:
+        """Bring the index up to date; ``reading``: ``follow_links``, ``max_file_bytes`` (kept for later builds).
+        ``wait``: when another build (``qa watch``, another chat) holds the index, wait for it
+        to finish and then bring the index up to date, instead of failing."""
         from qa import indexing
 
         summary = indexing.build(
@@ -117,6 +119,7 @@ class Engine:
             full=full,
             progress=progress or (lambda *a: None),
             warn=warn or (lambda *a: None),
+            wait=wait,
             **reading,
         )
         self._index = None

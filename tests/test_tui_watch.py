@@ -11,6 +11,7 @@ from conftest import INVEST_Q
 from test_tui import SIZE, Built, GatedEmbedder, build_sample, clone, make_engine, scenario, wait_until
 from test_watch import without_reader
 
+from embeddings.store import build_lock
 from tui.app import create_app
 from tui.watcher import CorpusChanged
 
@@ -132,6 +133,29 @@ async def test_changes_during_a_rebuild_make_one_more(built_index: Built, tmp_pa
         await wait_until(pilot, lambda: app.chat.status_bar.info.files == 5 and not app.building, timeout=20)
         await pilot.pause(3 * QUIET)
         assert len(builds) == 2 and not app.chat.status_bar.info.stale
+
+
+@scenario
+async def test_a_rebuild_waits_for_another_build_on_the_same_index(built_index: Built, tmp_path: Path) -> None:
+    """`qa watch` in another terminal holds the build lock: the chat's rebuild waits for it, then runs."""
+    corpus, index = clone(built_index, tmp_path)
+    engine = make_engine(corpus, index)
+    app = watching_app(engine, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.ready.is_set() and app.chat.status_bar.state == "ready" and not app.building)
+        held = build_lock(index)  # as another process's build would hold it
+        held.__enter__()
+        try:
+            (corpus / "new.txt").write_text("The harbour master ordered seventeen new tugboats in March.\n")
+            await wait_until(pilot, lambda: app.building)
+            await pilot.pause(1.0)
+            assert app.building  # waiting, not failed
+            assert not any("another build" in n.message for n in app._notifications)
+        finally:
+            held.__exit__(None, None, None)
+        await wait_until(pilot, lambda: not app.building and app.chat.status_bar.info.files == 3)
+        turn = await ask(pilot, "How many tugboats did the harbour master order?")
+        assert turn.cards[0].answer.source == "new.txt"
 
 
 @scenario

@@ -202,9 +202,12 @@ class EngineWorkers(App):
         self.building = True
         self.post_message(BuildStarted(first))
         try:
+            # another build on this index (`qa watch` in another terminal) is waited for: what it
+            # built is then up to date, or this build adds what changed since
             summary = detached(
                 self.engine.build,
                 full=full,
+                wait=True,
                 progress=lambda stage, done, total: self.post_message(BuildProgress(stage, done, total)),
                 warn=lambda text: self.post_message(Failed("Indexing", text, "warning")),
             )
