@@ -452,16 +452,17 @@ def _score_onnx(session, tokenizer, recs, max_len, limit_cands):
     for rec in recs:
         cands = [c for c in rec["cands"] if c["kind"] == "top"][:limit_cands]
         if not cands:
-            out.append(([], [], []))
+            out.append(([], [], [], []))
             continue
         p = R.encode_pairs(tokenizer, rec["q"], [c["text"] for c in cands], [c["before"] for c in cands],
                            [c["after"] for c in cands], max_len)
         rel, st, en = session.run(None, {"input_ids": p.ids, "attention_mask": p.mask, "token_type_ids": p.types})
-        spans = []
+        spans, inside = [], []
         for i in range(len(cands)):
             bi, bj, _ = R.best_span(st[i], en[i], int(p.first[i]), int(p.count[i]))
             spans.append((p.offsets[i][bi][0], p.offsets[i][bj][1]) if bj >= bi else None)
-        out.append((rel.tolist(), cands, spans))
+            inside.append(R.inside_mass(st[i], en[i], p.mask[i], int(p.first[i]), int(p.count[i])))
+        out.append((rel.tolist(), cands, spans, inside))
     return out
 
 
@@ -535,11 +536,14 @@ def _logit(p: float) -> float:
 
 
 def _combined(scored, combine: dict):
-    """The reader's logits turned into final logits: ``reader * z + ranker * logit(old) + bias``."""
+    """The reader's logits turned into final logits: ``reader * z + ranker * logit(old) + inside * i + bias``
+    (``i``: the span head's log chance that the answer is inside the sentence)."""
     out = []
     for item in scored:
         rel, cands = item[0], item[1]
-        z = [combine["reader"] * r + combine["ranker"] * _logit(c["old"]) + combine["bias"] for r, c in zip(rel, cands)]
+        inside = item[3] if len(item) > 3 else [0.0] * len(rel)
+        z = [combine["reader"] * r + combine["ranker"] * _logit(c["old"]) + combine.get("inside", 0.0) * i + combine["bias"]
+             for r, c, i in zip(rel, cands, inside)]
         out.append((z, *item[1:]))
     return out
 
@@ -562,11 +566,12 @@ def choose_scoring(scored, recs, t: float, b: float):
     alone = {"reader": 1 / t, "ranker": 0.0, "bias": b}
     xs, ys = [], []
     for rec, item in zip(recs, scored):
-        for r, c in zip(item[0], item[1]):
-            xs.append([r, _logit(c["old"])])
+        for r, c, i in zip(item[0], item[1], item[3]):
+            xs.append([r, _logit(c["old"]), i])
             ys.append(float(c["pos"] and not rec["unanswerable"]))
     w = fit_logistic(np.asarray(xs), np.asarray(ys))
-    both = {"reader": float(w[0]), "ranker": float(w[1]), "bias": float(w[2])}
+    # the reader, the ranker and the span head's "is the answer in this sentence, not beside it"
+    both = {"reader": float(w[0]), "ranker": float(w[1]), "inside": float(w[2]), "bias": float(w[3])}
     m_alone, m_both = metrics(_combined(scored, alone), recs), metrics(_combined(scored, both), recs)
     combine = both if m_both["acc@1"] >= m_alone["acc@1"] + 0.005 else alone
     conf, lab = [], []

@@ -59,6 +59,9 @@ class Reading:
     relevance: float  # calibrated, the reader alone
     logit: float  # raw
     span: tuple[int, int] | None
+    # log of the chance the span head puts its start and end inside the sentence rather than in
+    # the question or the context: low when the answer is next to the sentence, not in it
+    inside: float = 0.0
 
 
 def load_tokenizer(path: Path):
@@ -126,6 +129,16 @@ def best_span(start: np.ndarray, end: np.ndarray, first: int, count: int, max_sp
     return bi, bj, float(grid[bi, bj])
 
 
+def inside_mass(start: np.ndarray, end: np.ndarray, mask: np.ndarray, first: int, count: int) -> float:
+    """log P(start in the sentence) + log P(end in the sentence), over the input's real tokens."""
+    if count <= 0:
+        return -20.0
+    m = mask.astype(bool)
+    lse = np.logaddexp.reduce
+    s, e = start[first : first + count], end[first : first + count]
+    return float(lse(s) - lse(start[m]) + lse(e) - lse(end[m]))
+
+
 def sha256(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -167,11 +180,15 @@ class Reader:
         self.threshold = float(self.config.get("threshold", 0.5))
         self.folder = folder
 
-    def final_logits(self, raw: np.ndarray, ranker: np.ndarray) -> np.ndarray:
-        """The answer score's logit from the reader's raw logits and the ranker's scores (0..1)."""
+    def final_logits(self, raw: np.ndarray, ranker: np.ndarray, inside: np.ndarray | None = None) -> np.ndarray:
+        """The answer score's logit from the reader's raw logits, the ranker's scores (0..1) and
+        the span head's ``inside`` (where ``reader.json``'s combination uses it)."""
         p = np.clip(np.asarray(ranker, dtype=np.float64), 1e-6, 1 - 1e-6)
         c = self.combine
-        return c["reader"] * np.asarray(raw, dtype=np.float64) + c["ranker"] * np.log(p / (1 - p)) + c["bias"]
+        z = c["reader"] * np.asarray(raw, dtype=np.float64) + c["ranker"] * np.log(p / (1 - p)) + c["bias"]
+        if c.get("inside") and inside is not None:
+            z = z + c["inside"] * np.asarray(inside, dtype=np.float64)
+        return z
 
     def read(self, question: str, sentences: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[Reading]:
         if not sentences:
@@ -189,5 +206,6 @@ class Reader:
             if bj >= bi:
                 offs = pairs.offsets[i]
                 span = (int(offs[bi][0]), int(offs[bj][1]))
-            out.append(Reading(float(rel), raw, span))
+            inside = inside_mass(start[i], end[i], pairs.mask[i], int(pairs.first[i]), int(pairs.count[i]))
+            out.append(Reading(float(rel), raw, span, inside))
         return out

@@ -72,7 +72,7 @@ def rescore(
         after.append(_text_or_empty(index, s + 1, lo, hi))
     readings = reader.read(question, sents, before, after)
     scores = np.empty(len(ids), dtype=np.float64)
-    logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen])
+    logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:
         same = np.array([int(index.sentences[s, 0]) == prefer_file for s in rows])
         logits = logits + follow_bonus * same
