@@ -429,24 +429,6 @@ def train(args, data: Path) -> Path:
 # ---------------------------------------------------------------- validation and export
 
 
-def _score_torch(net, tokenizer, recs, max_len, limit_cands):
-    import torch
-
-    net.eval()
-    out = []
-    with torch.no_grad():
-        for rec in recs:
-            cands = [c for c in rec["cands"] if c["kind"] == "top"][:limit_cands]
-            if not cands:
-                out.append(([], []))
-                continue
-            p = R.encode_pairs(tokenizer, rec["q"], [c["text"] for c in cands], [c["before"] for c in cands],
-                               [c["after"] for c in cands], max_len)
-            rel, _, _ = net(torch.as_tensor(p.ids), torch.as_tensor(p.mask), torch.as_tensor(p.types))
-            out.append((rel.numpy().tolist(), cands))
-    return out
-
-
 def _score_onnx(session, tokenizer, recs, max_len, limit_cands):
     out = []
     for rec in recs:

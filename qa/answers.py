@@ -82,7 +82,7 @@ class AnswerParams:
     spans: bool = True  # the reader still finds the short answer inside the quotes shown
     read_top: int = 12
     reader_threshold: float | None = None  # None: the reader's own, fitted on validation (reader.json)
-    follow_bonus: float = 1.0  # logit added to a follow-up's candidates in the previous answer's file
+    follow_bonus: float = 1.0  # with the reader: logit added to a follow-up's candidates in the previous answer's file
 
 
 @dataclass
@@ -205,13 +205,11 @@ def candidates(
         for s in range(lo, hi):
             passage_of[s] = max(passage_of.get(s, -1.0), h.dense)
     lexical = tokens and len(index.sentences) > 0
+    more = [int(s) for s in extra]
     if mode != "dense" and lexical and params.lexical_sentences:
         best, _ = index.bm25_sentences.top(tokens, params.lexical_sentences)
-        more = [s for s in best.tolist() if s not in passage_of]
-        if more:
-            sims = rows(index.chunk_vectors, [_chunk_of(index, s) for s in more]) @ qvec
-            passage_of.update(zip(more, sims.tolist()))
-    more = [int(s) for s in dict.fromkeys(extra) if int(s) not in passage_of]
+        more = best.tolist() + more
+    more = [s for s in dict.fromkeys(more) if s not in passage_of]
     if more:
         sims = rows(index.chunk_vectors, [_chunk_of(index, s) for s in more]) @ qvec
         passage_of.update(zip(more, sims.tolist()))
@@ -292,11 +290,11 @@ def answer(
     # for it and worse when the last answer was wrong)
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
-    prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
     base = ranker_scores(cands, params)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     if reader is not None and params.reader and len(cands.ids):
+        prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
         read = rescore(index, reader, query, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold

@@ -293,17 +293,16 @@ def _assemble(plan: _Plan, old: Index | None, fresh: dict[str, tuple[Document, C
 def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress) -> int:
     """Fill the tables' vectors: reused rows from the old index, new rows from the model.
 
-    A file read afresh whose bytes the old index already holds under another name (a rename, a
-    copy) takes that file's vectors too: the same text chunks the same way, so nothing is embedded.
+    A file whose bytes the old index already holds, under its own name or another (a rename, a
+    copy), takes those vectors: the same text chunks the same way, so nothing is embedded.
     """
     dim = old.dim if old is not None else None
     new = None
-    moved = _moved(tables, old) if old is not None else []
-    if moved:
-        skip_c = {r for e, _ in moved for r in range(*e.chunks)}
-        skip_s = {r for e, _ in moved for r in range(*e.sentences)}
-        tables.embed_chunks = [r for r in tables.embed_chunks if r not in skip_c]
-        tables.embed_sentences = [r for r in tables.embed_sentences if r not in skip_s]
+    donors = _donors(tables, old) if old is not None else []
+    reused_c = {r for e, _ in donors for r in range(*e.chunks)}
+    reused_s = {r for e, _ in donors for r in range(*e.sentences)}
+    tables.embed_chunks = [r for r in tables.embed_chunks if r not in reused_c]
+    tables.embed_sentences = [r for r in tables.embed_sentences if r not in reused_s]
     texts = [tables.chunk_texts[r] for r in tables.embed_chunks] + [
         tables.sentence_texts[r] for r in tables.embed_sentences
     ]
@@ -314,16 +313,9 @@ def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress
         new = embedder.encode(texts, progress=lambda d, t: progress("embed", d, len(texts)))
     chunk_vectors = np.zeros((len(tables.chunks), dim), dtype=np.float32)
     sentence_vectors = np.zeros((len(tables.sentences), dim), dtype=np.float32)
-    if old is not None:
-        for e in tables.entries:
-            before = old.files[old.by_source[e.source]] if e.source in old.by_source else None
-            if before is None or before.sha256 != e.sha256:
-                continue
-            chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
-            sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
-        for e, before in moved:
-            chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
-            sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
+    for e, before in donors:
+        chunk_vectors[slice(*e.chunks)] = old.chunk_vectors[slice(*before.chunks)]
+        sentence_vectors[slice(*e.sentences)] = old.sentence_vectors[slice(*before.sentences)]
     if new is not None:
         nc = len(tables.embed_chunks)
         chunk_vectors[tables.embed_chunks] = new[:nc]
@@ -332,17 +324,18 @@ def _embed(tables: _Tables, old: Index | None, load_embedder, progress: Progress
     return int(dim)
 
 
-def _moved(tables: _Tables, old: Index) -> list[tuple[FileEntry, FileEntry]]:
-    """The files to embed whose bytes an old file had, each with that old file (same row counts)."""
+def _donors(tables: _Tables, old: Index) -> list[tuple[FileEntry, FileEntry]]:
+    """Each new file with the old file whose vectors it takes: itself when its bytes are unchanged,
+    else one with the same bytes under another name (a rename, a copy), rows alike."""
     by_sha: dict[str, FileEntry] = {}
     for f in old.files:
         by_sha.setdefault(f.sha256, f)
-    fresh = set(tables.embed_chunks)
     out = []
     for e in tables.entries:
-        before = by_sha.get(e.sha256)
-        if (before is not None and e.chunks[0] in fresh
-                and before.chunks[1] - before.chunks[0] == e.chunks[1] - e.chunks[0]
+        before = old.files[old.by_source[e.source]] if e.source in old.by_source else None
+        if before is None or before.sha256 != e.sha256:
+            before = by_sha.get(e.sha256)
+        if (before is not None and before.chunks[1] - before.chunks[0] == e.chunks[1] - e.chunks[0]
                 and before.sentences[1] - before.sentences[0] == e.sentences[1] - e.sentences[0]):
             out.append((e, before))
     return out

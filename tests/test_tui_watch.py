@@ -143,16 +143,12 @@ async def test_a_rebuild_waits_for_another_build_on_the_same_index(built_index: 
     app = watching_app(engine, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.ready.is_set() and app.chat.status_bar.state == "ready" and not app.building)
-        held = build_lock(index)  # as another process's build would hold it
-        held.__enter__()
-        try:
+        with build_lock(index):  # as another process's build would hold it
             (corpus / "new.txt").write_text("The harbour master ordered seventeen new tugboats in March.\n")
             await wait_until(pilot, lambda: app.building)
             await pilot.pause(1.0)
             assert app.building  # waiting, not failed
             assert not any("another build" in n.message for n in app._notifications)
-        finally:
-            held.__exit__(None, None, None)
         await wait_until(pilot, lambda: not app.building and app.chat.status_bar.info.files == 3)
         turn = await ask(pilot, "How many tugboats did the harbour master order?")
         assert turn.cards[0].answer.source == "new.txt"
