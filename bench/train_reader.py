@@ -130,6 +130,29 @@ def _span_in(sentence: str, answers: list[str]) -> tuple[int, int] | None:
     return None
 
 
+def build_indexes(root: Path) -> None:
+    """Stage 0: the indexes the questions are asked of, ``root/{sample,squad11,squad20}``, built with
+    ``qa index`` as a user builds them (incremental: a built one is kept). ``sample`` is the SQuAD 2.0
+    training sample written out as one text file an article (``root/sample-corpus``)."""
+    import subprocess
+
+    corpus = root / "sample-corpus"
+    if not corpus.exists():
+        raw = json.loads((SHARED / "train" / "squad20-train-sample.json").read_text(encoding="utf-8"))
+        tmp = root / "sample-corpus.part"
+        tmp.mkdir(parents=True, exist_ok=True)
+        for art in raw["data"]:
+            name = art["title"].replace("/", "_") + ".txt"
+            (tmp / name).write_text("\n\n".join(p["context"] for p in art["paragraphs"]) + "\n", encoding="utf-8")
+        tmp.rename(corpus)
+    qa = [str(Path(sys.executable).parent / "qa")]  # the installed command, beside this interpreter
+    for name, folder in (("sample", corpus), ("squad11", SHARED / "eval" / "squad11-dev" / "corpus"),
+                         ("squad20", SHARED / "eval" / "squad20-dev" / "corpus")):
+        # always run: qa index adds only what is missing (a stopped build resumes, a built one is a no-op)
+        print(f"index {name}: {folder}", flush=True)
+        subprocess.run([*qa, "index", "--corpus", str(folder), "--index", str(root / name)], check=True, cwd=ROOT)
+
+
 def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
     """Stage 1: the candidate groups, one JSON line a question, in ``work/data.jsonl``; with
     ``people_val``, only the validation questions, every one rewritten the way people type
@@ -177,9 +200,13 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                 randoms = rng.sample(range(lo, hi), min(4, hi - lo))
                 rec = {"id": q["id"], "q": asked, "orig": q["q"], "corpus": name, "source": q["source"], "val": q["val"],
                        "unanswerable": q["unanswerable"], "answers": q["answers"], "cands": []}
+                near = []
+                if gold is not None:  # the gold sentence's neighbours: they share its context, not its answer
+                    gl, gh = index.files[int(index.sentences[gold, 0])].sentences
+                    near = [gold + d for d in (-1, 1) if gl <= gold + d < gh]
                 seen = set()
                 for s, o, kind in [*((s, o, "top") for s, o in zip(ids, old)), *((g, None, "gold") for g in ([gold] if gold is not None else [])),
-                                   *((s, None, "random") for s in randoms)]:
+                                   *((s, None, "near") for s in near), *((s, None, "random") for s in randoms)]:
                     if s in seen:
                         continue
                     seen.add(s)
@@ -233,11 +260,12 @@ def build_model(layers: int):
     return net, path
 
 
-def _group(rec: dict, rng: random.Random, hard: int, rand: int) -> list[dict]:
+def _group(rec: dict, rng: random.Random, hard: int, rand: int, near: int = 0) -> list[dict]:
     cands = rec["cands"]
     pos = [c for c in cands if c["pos"]]
     neg_top = [c for c in cands if not c["pos"] and c["kind"] == "top"]
     neg_rand = [c for c in cands if not c["pos"] and c["kind"] == "random"]
+    neg_near = [c for c in cands if not c["pos"] and c["kind"] == "near"]
     chosen = []
     if pos and not rec["unanswerable"]:
         # the positive the ranker liked best (what the reader will most often see), sometimes another
@@ -254,6 +282,8 @@ def _group(rec: dict, rng: random.Random, hard: int, rand: int) -> list[dict]:
         weights.pop(i)
     chosen += picked
     chosen += rng.sample(neg_rand, min(rand, len(neg_rand)))
+    # the gold sentence's neighbours, read with it as their context: the answer must be in the sentence
+    chosen += rng.sample(neg_near, min(near, len(neg_near)))
     return chosen
 
 
@@ -393,7 +423,7 @@ def train(args, data: Path) -> Path:
             other = train_recs[grng.randrange(len(train_recs))]
             if other["source"] != batch_recs[j]["source"]:
                 batch_recs[j] = off_topic(batch_recs[j], other)
-        groups = [_group(r, grng, args.hard, args.random) for r in batch_recs]
+        groups = [_group(r, grng, args.hard, args.random, args.near) for r in batch_recs]
         b = _batch(tokenizer, batch_recs, groups, args.max_len)
         scale = lr_at(state["step"], total or 10**9)
         if total is None:
@@ -704,8 +734,8 @@ end-to-end figures, with `qa eval`, are in the README.
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "qa" / "train-reader")
-    ap.add_argument("--index-root", type=Path, default=Path("/tmp/idx"),
-                    help="folder with indexes named sample, squad11, squad20 (qa index --corpus ... --index ROOT/NAME)")
+    ap.add_argument("--index-root", type=Path, default=Path.home() / ".cache" / "qa" / "train-reader-indexes",
+                    help="folder for the indexes sample, squad11, squad20 (built here with qa index when missing)")
     ap.add_argument("--minutes", type=float, default=75.0, help="training time (the data and export stages come on top)")
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--max-len", type=int, default=R.MAX_LEN)
@@ -713,6 +743,8 @@ def main() -> None:
     ap.add_argument("--questions-per-step", type=int, default=8)
     ap.add_argument("--hard", type=int, default=3, help="hard negatives per question (from the ranker's top)")
     ap.add_argument("--random", type=int, default=1, help="random negatives per question (same article)")
+    ap.add_argument("--near", type=int, default=0,
+                    help="negatives per question from the gold sentence's neighbours (not already among the others)")
     ap.add_argument("--mine-top", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-every", type=float, default=120.0, help="seconds")
@@ -727,6 +759,7 @@ def main() -> None:
     ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    build_indexes(args.index_root)
     data = mine(args)
     if args.stage == "data":
         return
