@@ -1,0 +1,95 @@
+"""Every evaluation set the README reports, with and without the reader, in one run.
+
+    python bench/eval_sets.py [SET ...] [--modes reader,ranker] [--index-root DIR] [--out FILE]
+
+Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
+shipped corpus), the project's own chat-style sets (``sample-chat``, ``squad-val-chat``), ``bbc``,
+the SQuAD validation articles (``squad11-val``, ``squad20-val``: the questions of the articles
+``bench/train_reader.py`` holds out, written to ``--work``) and, when named, ``scifact`` (its
+index takes 20 to 60 minutes to build on 2 cores). Indexes are built once under ``--index-root``.
+Prints one line a set and mode, and writes every figure as JSON to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EVAL = SHARED / "eval"
+sys.path.insert(0, str(ROOT / "bench"))
+
+# name -> (questions, corpus, index name)
+SETS = {
+    "seed": (EVAL / "seed" / "questions.jsonl", ROOT / "corpus", "corpus"),
+    "seed-fu": (EVAL / "seed" / "followups.jsonl", ROOT / "corpus", "corpus"),
+    "sample-chat": (ROOT / "bench" / "questions" / "sample-chat.jsonl", ROOT / "corpus", "corpus"),
+    "squad-val-chat": (ROOT / "bench" / "questions" / "squad-val-chat.jsonl", EVAL / "squad11-dev" / "corpus", "squad11"),
+    "bbc": (EVAL / "bbc" / "questions.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
+    "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
+    "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
+}
+DEFAULT = [s for s in SETS if s != "scifact"]
+MODES = {"reader": [], "ranker": ["--no-reader"]}
+
+
+def validation_questions(folder: str, dest: Path) -> Path:
+    """The questions of the articles the reader's training held out (an unanswerable question
+    belongs to the article of the question before it, as the file lists them)."""
+    from train_reader import validation_articles
+
+    val = validation_articles()
+    out = dest / f"{folder}-val.jsonl"
+    src = None
+    with out.open("w", encoding="utf-8") as fh:
+        for line in (EVAL / folder / "questions.jsonl").open(encoding="utf-8"):
+            r = json.loads(line)
+            src = (r.get("sources") or [src])[0]
+            if src in val:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("sets", nargs="*", metavar="SET", help="default: all but scifact; of " + ", ".join(SETS))
+    ap.add_argument("--modes", default="reader,ranker", help="comma-separated: " + ", ".join(MODES))
+    ap.add_argument("--index-root", type=Path, default=Path.home() / ".cache" / "qa" / "eval-indexes")
+    ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "qa" / "eval-sets")
+    ap.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
+    args = ap.parse_args()
+    unknown = [s for s in args.sets if s not in SETS] + [m for m in args.modes.split(",") if m not in MODES]
+    if unknown:
+        ap.error(f"unknown set or mode: {', '.join(unknown)}")
+    args.work.mkdir(parents=True, exist_ok=True)
+    qa = str(Path(sys.executable).parent / "qa")
+    results = {}
+    for name in args.sets or DEFAULT:
+        questions, corpus, index = SETS[name]
+        if questions is None:
+            questions = validation_questions(name.replace("-val", "-dev"), args.work)
+        for mode in args.modes.split(","):
+            t0 = time.time()
+            cmd = [qa, "eval", str(questions), "--corpus", str(corpus), "--index", str(args.index_root / index),
+                   "--json", *MODES[mode]]
+            run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            if run.returncode != 0:
+                sys.exit(f"{name} {mode}: qa eval failed:\n{run.stderr[-2000:]}")
+            m = json.loads(run.stdout)
+            results[f"{name}/{mode}"] = m
+            print(f"{name:15} {mode:7} acc@1 {m['acc_at_1']}  acc@5 {m['acc_at_5']}  abstained {m['abstained_on_unanswerable']}"
+                  f"  false-abstain {m['false_abstain']}  mixed {m['mixed_accuracy']}  nDCG@10 {m['ndcg_at_10']}"
+                  f"  p50/p95 {m['latency_ms_p50']:.0f}/{m['latency_ms_p95']:.0f} ms  ({time.time() - t0:.0f} s)"
+                  f"  wrong: {' '.join(m['wrong'][:12])}", flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
