@@ -571,10 +571,14 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
     return w
 
 
-def choose_scoring(scored, recs, t: float, b: float):
+def choose_scoring(scored, recs, t: float, b: float, max_false_abstain: float = 0.01):
     """The reader alone (calibrated) or the reader with the ranker's score, whichever ranks better on
     validation; then the abstention threshold: the best balanced accuracy (answerable answered,
-    unanswerable declined) among thresholds that decline at most 5% of answerable questions."""
+    unanswerable declined) among thresholds that decline at most ``max_false_abstain`` of the
+    answerable questions. 1%, not 5%: questions typed into the chat score lower than these
+    validation questions; at the 5% threshold (0.08) the second reader declined 1 of 8 seed
+    questions, 1 of 5 seed follow-ups and 2 of 22 of the project's own chat questions whose top
+    answer was right."""
     alone = {"reader": 1 / t, "ranker": 0.0, "bias": b}
     xs, ys = [], []
     for rec, item in zip(recs, scored):
@@ -596,7 +600,7 @@ def choose_scoring(scored, recs, t: float, b: float):
     for th in np.linspace(0.01, 0.9, 90):
         false_abstain = float((conf_a[lab_a] < th).mean())
         bal = ((conf_a[lab_a] >= th).mean() + (conf_a[~lab_a] < th).mean()) / 2
-        if false_abstain <= 0.05 and bal > best:
+        if false_abstain <= max_false_abstain and bal > best:
             best, threshold = float(bal), float(th)
     combine = {k: round(v, 5) for k, v in combine.items()}
     print(f"reader alone {m_alone['acc@1']}, with the ranker {m_both['acc@1']} ({both}); using {combine}, "
@@ -682,6 +686,14 @@ def _more(args) -> str:
     return "".join(parts)
 
 
+def _flags(args) -> str:
+    """The options this run was given that differ from the defaults (for the card's command)."""
+    defaults = vars(parser().parse_args([]))
+    skip = {"work", "index_root", "dest", "stage"}
+    return "".join(f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+                   if k not in skip and k in defaults and v != defaults[k])
+
+
 def model_card(args, config: dict) -> str:
     v = config["validation"]
     rows = "\n".join(
@@ -709,15 +721,19 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   random sentences of the same article. 60% of training questions rewritten the way people type
   (lower case, no question mark, fewer function words, one or two of the answer sentence's words
   dropped){_more(args)}. A group per question: 1 positive (none for unanswerable questions), {args.hard} hard and
-  {args.random} random negative(s). Loss: per-pair binary cross-entropy + listwise softmax with a fixed
+  {args.random} random negative(s){f", {args.near} of the gold sentence's neighbours" if getattr(args, "near", 0) else ""}. Loss: per-pair binary cross-entropy + listwise softmax with a fixed
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
   2 CPU cores), seed {SEED}.
 - **Export**: ONNX opset 17, dynamic int8 quantisation of MatMul and Gather weights
   (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
-  on the validation questions (the chance that the best-read candidate answers).
-- **Command**: `python bench/train_reader.py` (indexes built first with `qa index --corpus … --index
-  /tmp/idx/NAME` for sample, squad11, squad20: see the script's docstring).
+  on the validation questions (the chance that the best-read candidate answers). The answer's score:
+  `sigmoid({config['combine'].get('reader')} × logit + {config['combine'].get('ranker')} × logit(ranker) + {config['combine'].get('inside', 0)} × inside + {config['combine'].get('bias')})`,
+  fitted on the validation questions (SQuAD's and people-style); abstention below
+  {config['threshold']}: the best balanced accuracy among thresholds that decline at most 1% of the
+  answerable validation questions.
+- **Command**: `python bench/train_reader.py{_flags(args)}` (it builds the indexes it asks, with
+  `qa index`, under `--index-root`; every stage resumes).
 - **File**: `reader.onnx`, {config['bytes']:,} bytes, SHA-256 `{config['sha256']}`.
 
 ## Validation (held-out articles; the ranker's top {args.val_cands} candidates read)
@@ -731,7 +747,7 @@ end-to-end figures, with `qa eval`, are in the README.
 """
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", type=Path, default=Path.home() / ".cache" / "qa" / "train-reader")
     ap.add_argument("--index-root", type=Path, default=Path.home() / ".cache" / "qa" / "train-reader-indexes",
@@ -757,7 +773,11 @@ def main() -> None:
     ap.add_argument("--off-topic", type=int, default=0, help="questions a step asked of another article's candidates")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    args = parser().parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     build_indexes(args.index_root)
     data = mine(args)

@@ -283,12 +283,10 @@ def _print_result(result, verbose_context: bool = False) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
-@click.option("--reader/--no-reader", "use_reader", default=False, show_default=True,
-              help="Rank the candidates with the reader model (experimental) or with the feature ranker.")
+@click.option("--reader/--no-reader", "use_reader", default=None,
+              help="Rank the candidates with the reader model (the default) or with the feature ranker alone.")
 def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_reader) -> None:
     """Answer QUESTION with quotes from the corpus, each citing file and line."""
-    from qa.answers import AnswerParams
-
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE (one of the two)")
     if question is not None:
@@ -303,7 +301,7 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_re
         questions = load_questions(batch)
     _ensure_index(engine)
     if questions is None:
-        params = AnswerParams(reader=use_reader)
+        params = _params(use_reader)
         result = engine.ask(question, k=k, mode=retriever, params=params)
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
@@ -314,12 +312,19 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_re
         history = [clean_question(h) for h in q.history]
         qid = clean_question(q.id) if q.id else None
         result = engine.ask_in_conversation(clean_question(q.question), history, k=k, mode=retriever, qid=qid,
-                                            params=AnswerParams(reader=use_reader))
+                                            params=_params(use_reader))
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False), nl=True)
             sys.stdout.flush()
         else:
             _print_result(result)
+
+
+def _params(use_reader: bool | None):
+    """The answer settings, with the reader on or off where the user said (else the default)."""
+    from qa.answers import AnswerParams
+
+    return AnswerParams() if use_reader is None else AnswerParams(reader=use_reader)
 
 
 @main.command("show")
@@ -426,8 +431,10 @@ def _warn_if_changed(corpus: Path, entry) -> None:
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--retriever", "retrievers", multiple=True,
               type=click.Choice(["hybrid", "dense", "bm25", "all"]),
-              help="Retriever(s) to measure; repeat, or `all` for the three and hybrid ranked by the reader in one run (default hybrid).")
-@click.option("--reader", "use_reader", is_flag=True, help="Rank with the reader model (experimental).")
+              help="Retriever(s) to measure; repeat, or `all` for the three plus hybrid ranked the other way "
+                   "(without the reader, or with it under --no-reader) in one run (default hybrid).")
+@click.option("--reader/--no-reader", "use_reader", default=None,
+              help="Rank with the reader model (the default) or with the feature ranker alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write each answer (the `ask --batch --json` lines) to this file.")
@@ -443,9 +450,9 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results, u
     if not engine.has_index():
         click.echo(f"qa: building the index for {engine.corpus}", err=True)
     _build(engine)  # bring the index up to date; a no-op when nothing changed
-    modes = ["hybrid", "dense", "bm25", WITH_READER] if "all" in retrievers else list(dict.fromkeys(retrievers or ["hybrid"]))
-    if use_reader:
-        modes = [WITH_READER if m == "hybrid" else m for m in modes]
+    reading = AnswerParams().reader if use_reader is None else use_reader
+    other = RANKER_ONLY if reading else WITH_READER  # the column that shows what the reader does
+    modes = ["hybrid", "dense", "bm25", other] if "all" in retrievers else list(dict.fromkeys(retrievers or ["hybrid"]))
     engine.warm()  # load the model and index before the clock starts
     out = {}
     from tqdm import tqdm
@@ -453,8 +460,8 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results, u
     for mode in modes:
         res = []
         for q in tqdm(qs, desc=f"eval {mode}", file=sys.stderr, delay=1.0, leave=False, disable=None):
-            retriever = "hybrid" if mode == WITH_READER else mode
-            params = AnswerParams(reader=mode == WITH_READER)
+            retriever = "hybrid" if mode in (WITH_READER, RANKER_ONLY) else mode
+            params = AnswerParams(reader=(mode == WITH_READER) or (mode != RANKER_ONLY and reading))
             res.append(engine.ask_in_conversation(q.question, q.history, k=k, mode=retriever, qid=q.id or None, params=params))
         if results and mode == modes[0]:
             with open(results, "w", encoding="utf-8") as fh:
@@ -468,7 +475,8 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results, u
     _print_metrics(out, questions)
 
 
-WITH_READER = "reader"  # the eval column: hybrid retrieval ranked by the reader
+WITH_READER = "reader"  # the eval column: hybrid retrieval ranked by the reader (with --no-reader)
+RANKER_ONLY = "ranker"  # the eval column: hybrid retrieval ranked by the feature ranker alone
 
 
 def _fmt(v) -> str:

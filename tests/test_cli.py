@@ -477,6 +477,11 @@ def test_eval_all_retrievers(built: Built, tmp_path: Path) -> None:
              env=built.env)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
-    assert set(out) == {"hybrid", "dense", "bm25", "reader"}  # "reader": hybrid, ranked by the reader
+    assert set(out) == {"hybrid", "dense", "bm25", "ranker"}  # "ranker": hybrid, without the reader
     for metrics in out.values():
         _metrics_ok(metrics, 3, 2, 1)
+    # under --no-reader the other column is the reader's
+    run = qa("eval", questions, "--corpus", corpus, "--index", index, "--retriever", "all", "--json", "--no-reader",
+             env=built.env)
+    assert run.returncode == 0, run.stderr
+    assert set(json.loads(run.stdout)) == {"hybrid", "dense", "bm25", "reader"}

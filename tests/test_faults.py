@@ -134,7 +134,7 @@ def test_questions_are_answered_while_a_build_runs(copy) -> None:
     try:
         assert started.wait(30)
         # mid-build: the live index answers as before, a second build is refused
-        assert [reader.ask(q, params=AnswerParams(spans=False)).to_json() for q in QUESTIONS] == before
+        assert [reader.ask(q, params=AnswerParams(reader=False, spans=False)).to_json() for q in QUESTIONS] == before
         with pytest.raises(QAError, match="another build"):
             build(corpus, root, "fake", FakeEmbedder)
     finally:

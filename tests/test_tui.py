@@ -192,7 +192,7 @@ async def test_not_found_is_shown_plainly_with_the_nearest_passages(engine: Engi
 
 @scenario
 async def test_answer_params_reach_the_engine(engine: Engine, tmp_path: Path) -> None:
-    app = make_app(engine, tmp_path, params=AnswerParams(k=2, threshold=1.0))  # nothing clears 1.0
+    app = make_app(engine, tmp_path, params=AnswerParams(k=2, threshold=1.0, reader_threshold=1.0))  # nothing clears 1.0
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         turn = await ask(pilot, INVEST_Q)
