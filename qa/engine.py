@@ -67,9 +67,10 @@ class Engine:
             if "reader" in self.__dict__:
                 return self.__dict__["reader"]
             from embeddings.reader import Reader, ReaderError
+            from qa.config import model_cache
 
             try:
-                return Reader()
+                return Reader(cache=model_cache())
             except ReaderError as exc:
                 raise QAError(str(exc)) from None
 

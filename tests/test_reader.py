@@ -125,6 +125,19 @@ def test_a_missing_or_damaged_model_is_a_clear_error(tmp_path: Path, damage: str
         Reader(folder)
 
 
+def test_the_optimised_graph_is_cached_and_a_damaged_copy_replaced(tmp_path: Path, reader: Reader) -> None:
+    args = ("how much was invested", ["The council invested £5.5m.", "It rained."], ["", ""], ["", ""])
+    want = reader.read(*args)
+    cache = tmp_path / "models"
+    first = Reader(cache=cache)
+    copies = list(cache.glob("reader-*.onnx"))
+    assert len(copies) == 1 and copies[0].stat().st_size > 1_000_000 and not list(cache.glob("*.part"))
+    assert Reader(cache=cache).read(*args) == first.read(*args) == want
+    copies[0].write_bytes(b"not a graph")  # damaged: loaded from the shipped graph, written again
+    assert Reader(cache=cache).read(*args) == want
+    assert copies[0].stat().st_size > 1_000_000
+
+
 def test_answers_carry_spans_inside_their_quote(sample_engine: Engine) -> None:
     result = sample_engine.ask(INVEST_Q)
     assert result.answered
