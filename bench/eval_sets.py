@@ -40,19 +40,16 @@ MODES = {"reader": [], "ranker": ["--no-reader"]}
 
 
 def validation_questions(folder: str, dest: Path) -> Path:
-    """The questions of the articles the reader's training held out (an unanswerable question
-    belongs to the article of the question before it, as the file lists them)."""
-    from train_reader import validation_articles
+    """The questions of the articles the reader's training held out, as ``train_reader`` splits them."""
+    from train_reader import load_questions
 
-    val = validation_articles()
+    corpus = folder.removesuffix("-dev")
+    held_out = {q["id"] for q in load_questions() if q["corpus"] == corpus and q["val"]}
     out = dest / f"{folder}-val.jsonl"
-    src = None
     with out.open("w", encoding="utf-8") as fh:
         for line in (EVAL / folder / "questions.jsonl").open(encoding="utf-8"):
-            r = json.loads(line)
-            src = (r.get("sources") or [src])[0]
-            if src in val:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            if json.loads(line)["id"] in held_out:
+                fh.write(line if line.endswith("\n") else line + "\n")
     return out
 
 

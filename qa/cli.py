@@ -461,7 +461,7 @@ def eval_cmd(questions, corpus, index, model, k, retrievers, as_json, results, u
         res = []
         for q in tqdm(qs, desc=f"eval {mode}", file=sys.stderr, delay=1.0, leave=False, disable=None):
             retriever = "hybrid" if mode in (WITH_READER, RANKER_ONLY) else mode
-            params = AnswerParams(reader=(mode == WITH_READER) or (mode != RANKER_ONLY and reading))
+            params = AnswerParams(reader={WITH_READER: True, RANKER_ONLY: False}.get(mode, reading))
             res.append(engine.ask_in_conversation(q.question, q.history, k=k, mode=retriever, qid=q.id or None, params=params))
         if results and mode == modes[0]:
             with open(results, "w", encoding="utf-8") as fh:
