@@ -260,6 +260,48 @@ def build_model(layers: int):
     return net, path
 
 
+def weights_from_onnx(net, path: Path) -> None:
+    """Load a reader exported by ``export`` (fp32 or dynamic int8) into ``net``: each weight is found
+    by the name of the graph node that uses it (``/bert/encoder/layer.0/attention/self/query/MatMul``
+    is ``bert.encoder.layer.0.attention.self.query.weight``, transposed back), int8 ones dequantised."""
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    arrays = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+
+    def value(name: str) -> np.ndarray:
+        base = name.removesuffix("_quantized")
+        if base != name:
+            q = arrays[name].astype(np.float32)
+            return (q - arrays[base + "_zero_point"].astype(np.float32)) * arrays[base + "_scale"].astype(np.float32)
+        return arrays[name].astype(np.float32)
+
+    found = {}
+    for name in arrays:  # biases, LayerNorms and embeddings keep their parameter names
+        base = name.removesuffix("_quantized")
+        if base.startswith(("bert.", "rel.", "span.")) and not base.endswith(("_scale", "_zero_point")):
+            found[base.removesuffix("_Transposed")] = value(name).T if base.endswith("_Transposed") else value(name)
+    for node in graph.node:  # the linear layers' weights are named by the MatMul that uses them
+        if node.op_type in ("MatMul", "MatMulInteger", "Gemm") and len(node.input) > 1 and node.input[1] in arrays:
+            module = re.sub(r"/(Gemm_)?MatMul(_quant)?$|/Gemm$", "", node.name).strip("/").replace("/", ".")
+            found[module + ".weight"] = value(node.input[1]).T  # MatMul's (in, out) is Linear's (out, in)
+    state = net.state_dict()
+    loaded = 0
+    for key, tensor in state.items():
+        if key == "bert.embeddings.word_embeddings.weight":
+            continue  # frozen in training: the base model's own, not an int8 copy
+        if key not in found:
+            raise SystemExit(f"{path}: no weight for {key}")
+        if tuple(found[key].shape) != tuple(tensor.shape):
+            raise SystemExit(f"{path}: {key} has shape {found[key].shape}, the model {tuple(tensor.shape)}")
+        state[key] = torch.as_tensor(np.ascontiguousarray(found[key]))
+        loaded += 1
+    net.load_state_dict(state)
+    print(f"{loaded} weights from {path}", flush=True)
+
+
 def _group(rec: dict, rng: random.Random, hard: int, rand: int, near: int = 0) -> list[dict]:
     cands = rec["cands"]
     pos = [c for c in cands if c["pos"]]
@@ -387,8 +429,12 @@ def train(args, data: Path) -> Path:
     ckpt = args.work / "checkpoint.pt"
     state = {"step": 0, "total": None, "order": None, "epoch": 0, "seconds": 0.0, "log": []}
     if args.init and not ckpt.exists():
-        # continue from an earlier run's weights with a fresh optimiser and schedule
-        net.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        # continue from an earlier run's weights with a fresh optimiser and schedule: a final.pt, or
+        # a shipped reader.onnx (its int8 weights dequantised; the frozen word embeddings are the base's)
+        if args.init.suffix == ".onnx":
+            weights_from_onnx(net, args.init)
+        else:
+            net.load_state_dict(torch.load(args.init, weights_only=False)["model"])
         print(f"weights from {args.init}", flush=True)
     if ckpt.exists():
         saved = torch.load(ckpt, weights_only=False)
