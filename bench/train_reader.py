@@ -215,7 +215,9 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                     fl, fh_ = index.files[int(index.sentences[s, 0])].sentences
                     before = index.sentence_text(s - 1) if s - 1 >= fl else ""
                     after = index.sentence_text(s + 1) if s + 1 < fh_ else ""
+                    # row and file: where it sits, for features over its whole document at export
                     rec["cands"].append({"text": text, "before": before, "after": after, "old": o, "kind": kind, "pos": pos,
+                                         "row": s, "file": index.files[int(index.sentences[s, 0])].source,
                                          "span": _span_in(text, q["answers"]) if pos else None})
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 if n % 500 == 0:

@@ -39,7 +39,7 @@ from embeddings.model import Embedder
 from embeddings.vectors import rows
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.chunking import section_of
-from qa.followup import contextualise, leans_on_history
+from qa.followup import contextualise, leans_on_history, resolve_person
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.reading import near_previous, rescore
@@ -282,6 +282,11 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     follows = bool(history) and leans_on_history(question)
+    # "how old is he" after "who's roddick's new coach?" (answered "Dean Goldfine"): read and
+    # searched as "how old is Dean Goldfine"
+    asked = question
+    if follows and previous is not None:
+        question = resolve_person(question, history, previous.span_text)
     query = contextualise(question, history)
     qvec = embedder.encode([query])[0]
     # a follow-up is most often answered next to the last answer: the sentences around it are
@@ -306,7 +311,7 @@ def answer(
         spans = rescore(index, reader, question, cands.ids, base, params.k + 2).spans
     answers = select(index, cands, params, base, spans)
     answered = bool(answers) and answers[0].score >= threshold
-    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
+    return Result(asked, answered, tuple(answers), qid, time.perf_counter() - t0)
 
 
 def ranker_scores(cands: Candidates, params: AnswerParams) -> np.ndarray:

@@ -34,3 +34,42 @@ def contextualise(question: str, history: Sequence[str], turns: int = 1) -> str:
     if not earlier or not leans_on_history(question):
         return question
     return " ".join([question, *reversed(earlier[-turns:])])
+
+
+# a person's pronoun: after "who …?" it most often means the person just named in the answer
+_PERSON = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|theirs)\b", re.IGNORECASE)
+_WHO = re.compile(r"^\W*who(?:m|'s|’s)?\b", re.IGNORECASE)
+_BE = re.compile(r"^\W*who(?:'s|’s|\s+(?:is|was|are|were))\s", re.IGNORECASE)
+# "her" as an object (nothing or a preposition after it), not "her review"
+_AFTER_OBJECT = frozenset("to for from with at in on about and or up out back off down by as than".split())
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|of|de|da|van|von|der|la|le|al|bin|du)$")
+
+
+def _name_like(text: str) -> bool:
+    """A short run of capitalised words, as a person's or body's name is: "Dean Goldfine", "Ofsted"."""
+    words = text.strip(" ,.;:\"'()").split()
+    return 0 < len(words) <= 5 and words[0][:1].isupper() and all(_NAME_WORD.match(w) for w in words)
+
+
+def resolve_person(question: str, history: Sequence[str], previous_span: str | None) -> str:
+    """``question`` with its first personal pronoun replaced by the name the last answer gave,
+    when the last question asked who did something: "how old is he" after "who's set to be
+    roddick's new coach" (answered "Dean Goldfine") is read as "how old is Dean Goldfine".
+    Anything else is left as it is: "who is Eleanor Brazil?" names its person itself, and
+    "it", "that", "there" point at things, not people."""
+    earlier = [h.strip() for h in history if h and h.strip()]
+    if not earlier or not previous_span or not _WHO.match(earlier[-1]) or not leans_on_history(question):
+        return question
+    name = previous_span.strip(" ,.;:\"'()")
+    if not _name_like(name) or name.lower() in earlier[-1].lower():
+        return question
+    if _BE.match(earlier[-1]) and len(query_tokens(earlier[-1])) <= 3:
+        return question  # "who is eleanor brazil": the question named the person; the answer says what they are
+    m = _PERSON.search(question)
+    if not m:
+        return question
+    word = m.group(1).lower()
+    rest = question[m.end():].split()
+    following = rest[0].strip("?!.,;:").lower() if rest else ""
+    possessive = word in ("his", "their", "hers", "theirs") or (word == "her" and following and following not in _AFTER_OBJECT)
+    return question[: m.start()] + (f"{name}'s" if possessive else name) + question[m.end():]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import contextualise, leans_on_history
+from qa.followup import contextualise, leans_on_history, resolve_person
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,27 @@ def test_contextualise_adds_the_last_question_only_when_needed() -> None:
     assert contextualise("Who is the council leader?", history) == "Who is the council leader?"
     assert contextualise("What is her role?", []) == "What is her role?"
     assert contextualise("What is her role?", ["", "  "]) == "What is her role?"
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "span", "read_as"),
+    [
+        # after "who …?", a person's pronoun is the person the answer named
+        ("how old is he", ["who's set to be andy roddick's new coach"], "Dean Goldfine", "how old is Dean Goldfine"),
+        ("What is her other cabinet role?", ["Who leads Stoke-on-Trent City Council?"], "Cllr Abi Brown",
+         "What is Cllr Abi Brown's other cabinet role?"),
+        ("what did they pay her", ["who hired the coach"], "Tom Smith", "what did Tom Smith pay her"),
+        ("what did the club pay her?", ["who did the club sign"], "Ann Lee", "what did the club pay Ann Lee?"),
+        # left alone: the question named the person itself, or did not ask who
+        ("How long did her review take?", ["Who is Eleanor Brazil?"], "Independent", "How long did her review take?"),
+        ("how much did they drop by?", ["why did the shares crash"], "Virgin Blue", "how much did they drop by?"),
+        # the answer is not a name, or no answer was found
+        ("what does he do", ["who introduced him"], "his son Nick", "what does he do"),
+        ("what does he do", ["who introduced him"], None, "what does he do"),
+        # the answer's name is already in the question asked, or the follow-up stands alone
+        ("where does he live", ["who is Ann Lee's coach"], "Ann Lee", "where does he live"),
+        ("Who is the council leader?", ["who did the review"], "Eleanor Brazil", "Who is the council leader?"),
+    ],
+)
+def test_resolve_person_reads_a_pronoun_as_the_person_just_named(question, history, span, read_as) -> None:
+    assert resolve_person(question, history, span) == read_as
