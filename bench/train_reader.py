@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from embeddings import reader as R  # noqa: E402
-from qa.reading import SPAN_FEATURES, span_features  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SEED = 20261202
@@ -596,28 +595,16 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-FEATURE_NAMES = ("reader", "ranker", "inside", *SPAN_FEATURES)
-
-
-def _pair_features(rec: dict, item) -> list[list[float]]:
-    """Per candidate read: the reader's logit, logit(ranker), the span head's ``inside`` and the
-    span's own features (``qa.reading.SPAN_FEATURES``), in ``FEATURE_NAMES`` order."""
-    rel, cands = item[0], item[1]
-    spans = item[2] if len(item) > 2 else [None] * len(rel)
-    inside = item[3] if len(item) > 3 else [0.0] * len(rel)
-    return [[r, _logit(c["old"]), i, *span_features(rec["q"], c["text"][sp[0]:sp[1]] if sp else None)]
-            for r, c, sp, i in zip(rel, cands, spans, inside)]
-
-
-def _combined(scored, combine: dict, recs=None):
-    """The reader's logits turned into final logits: the weighted sum of ``FEATURE_NAMES`` by
-    ``combine`` plus its bias (``recs``: the questions, needed for the span features)."""
+def _combined(scored, combine: dict):
+    """The reader's logits turned into final logits: ``reader * z + ranker * logit(old) + inside * i + bias``
+    (``i``: the span head's log chance that the answer is inside the sentence)."""
     out = []
-    w = np.array([combine.get(n, 0.0) for n in FEATURE_NAMES])
-    for k, item in enumerate(scored):
-        rec = recs[k] if recs is not None else {"q": ""}
-        x = np.asarray(_pair_features(rec, item), dtype=np.float64).reshape(len(item[0]), len(FEATURE_NAMES))
-        out.append(((x @ w + combine["bias"]).tolist(), *item[1:]))
+    for item in scored:
+        rel, cands = item[0], item[1]
+        inside = item[3] if len(item) > 3 else [0.0] * len(rel)
+        z = [combine["reader"] * r + combine["ranker"] * _logit(c["old"]) + combine.get("inside", 0.0) * i + combine["bias"]
+             for r, c, i in zip(rel, cands, inside)]
+        out.append((z, *item[1:]))
     return out
 
 
@@ -643,25 +630,16 @@ def choose_scoring(scored, recs, t: float, b: float, max_false_abstain: float = 
     alone = {"reader": 1 / t, "ranker": 0.0, "bias": b}
     xs, ys = [], []
     for rec, item in zip(recs, scored):
-        xs += _pair_features(rec, item)
-        ys += [float(c["pos"] and not rec["unanswerable"]) for c in item[1]]
-    x, y = np.asarray(xs), np.asarray(ys)
-    # the reader, the ranker and the span head's "is the answer in this sentence, not beside it";
-    # then the same with what the span itself says (echoes the question, is of the kind asked)
-    w3 = fit_logistic(x[:, :3], y)
-    both = {"reader": float(w3[0]), "ranker": float(w3[1]), "inside": float(w3[2]), "bias": float(w3[3])}
-    wall = fit_logistic(x, y)
-    spans = {**{n: float(v) for n, v in zip(FEATURE_NAMES, wall[:-1])}, "bias": float(wall[-1])}
-    m_alone, m_both, m_spans = (metrics(_combined(scored, c, recs), recs) for c in (alone, both, spans))
-    combine = alone
-    if m_both["acc@1"] >= m_alone["acc@1"] + 0.005:
-        combine = both
-    if m_spans["acc@1"] >= metrics(_combined(scored, combine, recs), recs)["acc@1"] + 0.005:
-        combine = spans
-    print(f"acc@1 on validation: reader alone {m_alone['acc@1']}, with the ranker {m_both['acc@1']}, "
-          f"with the span's features {m_spans['acc@1']} ({spans})", flush=True)
+        for r, c, i in zip(item[0], item[1], item[3]):
+            xs.append([r, _logit(c["old"]), i])
+            ys.append(float(c["pos"] and not rec["unanswerable"]))
+    w = fit_logistic(np.asarray(xs), np.asarray(ys))
+    # the reader, the ranker and the span head's "is the answer in this sentence, not beside it"
+    both = {"reader": float(w[0]), "ranker": float(w[1]), "inside": float(w[2]), "bias": float(w[3])}
+    m_alone, m_both = metrics(_combined(scored, alone), recs), metrics(_combined(scored, both), recs)
+    combine = both if m_both["acc@1"] >= m_alone["acc@1"] + 0.005 else alone
     conf, lab = [], []
-    for rec, item in zip(recs, _combined(scored, combine, recs)):
+    for rec, item in zip(recs, _combined(scored, combine)):
         if item[0]:
             conf.append(1 / (1 + math.exp(-max(item[0]))))
             lab.append(not rec["unanswerable"])
@@ -675,7 +653,7 @@ def choose_scoring(scored, recs, t: float, b: float, max_false_abstain: float = 
     combine = {k: round(v, 5) for k, v in combine.items()}
     print(f"reader alone {m_alone['acc@1']}, with the ranker {m_both['acc@1']} ({both}); using {combine}, "
           f"threshold {threshold:.3f}", flush=True)
-    return combine, threshold, metrics(_combined(scored, combine, recs), recs, threshold=threshold)
+    return combine, threshold, metrics(_combined(scored, combine), recs, threshold=threshold)
 
 
 def export(args, final: Path, data: Path) -> None:
@@ -726,8 +704,8 @@ def export(args, final: Path, data: Path) -> None:
     m["int8_with_ranker"] = cm
     for corpus in ("sample", "squad11", "squad20", "squad", "people"):
         idx = [i for i, r in enumerate(val) if corpus in (r["corpus"], r["style"])]
-        m[f"int8_{corpus}"] = metrics(_combined([results["int8"][i] for i in idx], combine, [val[i] for i in idx]),
-                                      [val[i] for i in idx], threshold=threshold)
+        m[f"int8_{corpus}"] = metrics(_combined([results["int8"][i] for i in idx], combine), [val[i] for i in idx],
+                                      threshold=threshold)
     use = int8 if m["int8"]["acc@1"] >= m["fp32"]["acc@1"] - 0.005 else fp32
     dest = args.dest
     dest.mkdir(parents=True, exist_ok=True)

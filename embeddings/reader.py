@@ -210,24 +210,14 @@ class Reader:
         self.threshold = float(self.config.get("threshold", 0.5))
         self.folder = folder
 
-    def final_logits(
-        self,
-        raw: np.ndarray,
-        ranker: np.ndarray,
-        inside: np.ndarray | None = None,
-        extra: dict[str, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """The answer score's logit from the reader's raw logits, the ranker's scores (0..1),
-        the span head's ``inside`` and any ``extra`` features by name (each used where
-        ``reader.json``'s combination gives it a weight)."""
+    def final_logits(self, raw: np.ndarray, ranker: np.ndarray, inside: np.ndarray | None = None) -> np.ndarray:
+        """The answer score's logit from the reader's raw logits, the ranker's scores (0..1) and
+        the span head's ``inside`` (where ``reader.json``'s combination uses it)."""
         p = np.clip(np.asarray(ranker, dtype=np.float64), 1e-6, 1 - 1e-6)
         c = self.combine
         z = c["reader"] * np.asarray(raw, dtype=np.float64) + c["ranker"] * np.log(p / (1 - p)) + c["bias"]
         if c.get("inside") and inside is not None:
             z = z + c["inside"] * np.asarray(inside, dtype=np.float64)
-        for name, values in (extra or {}).items():
-            if c.get(name):
-                z = z + c[name] * np.asarray(values, dtype=np.float64)
         return z
 
     def read(self, question: str, sentences: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[Reading]:

@@ -14,38 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import re
-
 import numpy as np
 
-from qa.answer_types import DATE, NONE, NUMBER, expected_type, holds_type
 from qa.index import Index
-
-# what the span head's short answer says of a candidate, beside the reader's relevance (each
-# weighted in the answer's score where reader.json's combination gives it a weight, fitted on
-# validation by bench/train_reader.py):
-# - span_echo: the share of the span's words that the question already holds ("Khodorkovsky"
-#   for "who ended up with khodorkovsky's shares?" repeats the question, it does not answer it);
-# - span_type: 1 when the question asks for a kind of thing (a date, a number, a name) and the
-#   span holds one; span_untyped: 1 when it asks and the span holds none
-SPAN_FEATURES = ("span_echo", "span_type", "span_untyped")
-_WORDS = re.compile(r"\w+")
-_STOP = frozenset("a an the of in on at to for by with from and or is are was were be his her its their".split())
-
-
-def span_features(question: str, span: str | None) -> tuple[float, float, float]:
-    """``SPAN_FEATURES`` for the short answer ``span`` (None: no span) to ``question``."""
-    if not span:
-        return 0.0, 0.0, 0.0
-    asked = {w.lower() for w in _WORDS.findall(question)}
-    words = [w.lower() for w in _WORDS.findall(span) if w.lower() not in _STOP] or [w.lower() for w in _WORDS.findall(span)]
-    echo = sum(w in asked for w in words) / len(words) if words else 0.0
-    kind = expected_type(question)
-    if kind == NONE:
-        return echo, 0.0, 0.0
-    # a name: any capitalised word the question lacks (holds_type skips a sentence's first word)
-    typed = holds_type(span, kind, question) if kind in (DATE, NUMBER) else holds_type(" " + span, kind, question)
-    return echo, float(typed), float(not typed)
 
 
 @dataclass(frozen=True)
@@ -101,10 +72,7 @@ def rescore(
         after.append(_text_or_empty(index, s + 1, lo, hi))
     readings = reader.read(question, sents, before, after)
     scores = np.empty(len(ids), dtype=np.float64)
-    feats = np.array([span_features(question, sents[i][r.span[0]:r.span[1]] if r.span else None)
-                      for i, r in enumerate(readings)]).reshape(len(readings), len(SPAN_FEATURES))
-    logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]),
-                                 {name: feats[:, j] for j, name in enumerate(SPAN_FEATURES)})
+    logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:
         same = np.array([int(index.sentences[s, 0]) == prefer_file for s in rows])
         logits = logits + follow_bonus * same
