@@ -728,7 +728,10 @@ def _more(args) -> str:
                      "terse: question word and content words only)")
     if args.off_topic:
         parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
-    if args.init:
+    if args.init and args.init.suffix == ".onnx":
+        parts.append(f"; continued from the reader shipped before it (`--init {args.init}`, its int8 weights "
+                     "dequantised; that one was itself two runs of this recipe, the second continued from the first)")
+    elif args.init:
         parts.append(f"; continued from an earlier run's weights (`--init {args.init.name}`, whose own recipe is "
                      "the same without these two)")
     return "".join(parts)
