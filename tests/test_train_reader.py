@@ -1,0 +1,48 @@
+"""The reader's training script can continue from the model the package ships (its int8 ONNX graph)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from embeddings.reader import READER_DIR, Reader, encode_pairs
+
+pytestmark = pytest.mark.integration
+
+
+def test_weights_from_the_shipped_onnx_give_the_shipped_readings() -> None:
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    reader = Reader()
+    net, _ = train_reader.build_model(int(reader.config["layers"]))
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    train_reader.weights_from_onnx(net, READER_DIR / "reader.onnx")
+    after = net.state_dict()
+    # every trained weight came from the graph; the frozen word embeddings stay the base model's
+    changed = {k for k in after if not torch.equal(after[k], before[k])}
+    assert changed == set(after) - {"bert.embeddings.word_embeddings.weight"}
+
+    net.eval()
+    question = "how much did the council invest in social care"
+    sentences = ["The council invested £5.5m in 130 new social care posts.", "The weather was fine on Monday.",
+                 "Cllr Abi Brown leads the council."]
+    pairs = encode_pairs(reader.tokenizer, question, sentences, [""] * 3, [""] * 3, reader.max_len)
+    shipped = reader.session.run(None, {"input_ids": pairs.ids, "attention_mask": pairs.mask, "token_type_ids": pairs.types})
+    with torch.no_grad():
+        rel, start, end = net(*(torch.as_tensor(a) for a in (pairs.ids, pairs.mask, pairs.types)))
+    # the int8 graph quantises its activations too: close, not equal; the same order and spans
+    assert np.allclose(rel.numpy(), shipped[0], atol=0.5), (rel, shipped[0])
+    assert list(np.argsort(-rel.numpy())) == list(np.argsort(-shipped[0]))
+    for i in range(len(sentences)):
+        lo, hi = int(pairs.first[i]), int(pairs.first[i] + pairs.count[i])
+        for ours, theirs in ((start, shipped[1]), (end, shipped[2])):
+            assert np.corrcoef(ours[i, lo:hi].numpy(), theirs[i, lo:hi])[0, 1] > 0.97
+    # the answer's span is the same ("£5.5m"): near-ties elsewhere may break either way
+    lo, hi = int(pairs.first[0]), int(pairs.first[0] + pairs.count[0])
+    assert int(start[0, lo:hi].argmax()) == int(shipped[1][0, lo:hi].argmax())
+    assert int(end[0, lo:hi].argmax()) == int(shipped[2][0, lo:hi].argmax())
