@@ -200,7 +200,13 @@ async def test_answer_params_reach_the_engine(engine: Engine, tmp_path: Path) ->
 
 
 @scenario
-async def test_a_follow_up_is_answered_in_the_context_of_the_conversation(engine: Engine, tmp_path: Path) -> None:
+async def test_a_follow_up_is_answered_in_the_context_of_the_conversation(tmp_path: Path, real_embedder) -> None:
+    # the real model: which quote answers depends on it (with the fake embedder the first turn's
+    # answer was Gavin Williamson's sentence, and the follow-up leaned on that)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    engine = Engine(corpus=corpus, root=tmp_path / "index", embedder_factory=lambda name: real_embedder)
+    engine.build()
     calls = []
     real_ask = engine.ask
 
