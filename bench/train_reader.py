@@ -215,9 +215,7 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                     fl, fh_ = index.files[int(index.sentences[s, 0])].sentences
                     before = index.sentence_text(s - 1) if s - 1 >= fl else ""
                     after = index.sentence_text(s + 1) if s + 1 < fh_ else ""
-                    # row and file: where it sits, for features over its whole document at export
                     rec["cands"].append({"text": text, "before": before, "after": after, "old": o, "kind": kind, "pos": pos,
-                                         "row": s, "file": index.files[int(index.sentences[s, 0])].source,
                                          "span": _span_in(text, q["answers"]) if pos else None})
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 if n % 500 == 0:
@@ -283,14 +281,14 @@ def weights_from_onnx(net, path: Path) -> None:
     found = {}
     for name in arrays:  # biases, LayerNorms and embeddings keep their parameter names
         base = name.removesuffix("_quantized")
-        if base.startswith(("bert.", "rel.", "span.")) and not base.endswith(("_scale", "_zero_point")):
-            found[base.removesuffix("_Transposed")] = value(name).T if base.endswith("_Transposed") else value(name)
-    for node in graph.node:  # the linear layers' weights are named by the MatMul that uses them
+        if base.startswith(("bert.", "rel.", "span.")) and not base.endswith(("_scale", "_zero_point", "_Transposed")):
+            found[base] = value(name)
+    # the linear layers' weights (a Gemm's "rel.weight_Transposed" too) are named by the node that uses them
+    for node in graph.node:
         if node.op_type in ("MatMul", "MatMulInteger", "Gemm") and len(node.input) > 1 and node.input[1] in arrays:
             module = re.sub(r"/(Gemm_)?MatMul(_quant)?$|/Gemm$", "", node.name).strip("/").replace("/", ".")
             found[module + ".weight"] = value(node.input[1]).T  # MatMul's (in, out) is Linear's (out, in)
     state = net.state_dict()
-    loaded = 0
     for key, tensor in state.items():
         if key == "bert.embeddings.word_embeddings.weight":
             continue  # frozen in training: the base model's own, not an int8 copy
@@ -299,9 +297,7 @@ def weights_from_onnx(net, path: Path) -> None:
         if tuple(found[key].shape) != tuple(tensor.shape):
             raise SystemExit(f"{path}: {key} has shape {found[key].shape}, the model {tuple(tensor.shape)}")
         state[key] = torch.as_tensor(np.ascontiguousarray(found[key]))
-        loaded += 1
     net.load_state_dict(state)
-    print(f"{loaded} weights from {path}", flush=True)
 
 
 def _group(rec: dict, rng: random.Random, hard: int, rand: int, near: int = 0) -> list[dict]:

@@ -47,7 +47,7 @@ _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|of|de|da|van|von|der|la|le|al|bin
 
 def _name_like(text: str) -> bool:
     """A short run of capitalised words, as a person's or body's name is: "Dean Goldfine", "Ofsted"."""
-    words = text.strip(" ,.;:\"'()").split()
+    words = text.split()
     return 0 < len(words) <= 5 and words[0][:1].isupper() and all(_NAME_WORD.match(w) for w in words)
 
 
