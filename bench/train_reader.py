@@ -350,6 +350,13 @@ def off_topic(rec: dict, other: dict) -> dict:
     return dict(rec, unanswerable=True, cands=cands)
 
 
+def without_answer(rec: dict, group: list[dict]) -> tuple[dict, list[dict]]:
+    """``rec``'s question read without the sentences that answer it: what is left is its article's
+    best-looking wrong sentences, and the target is "none" (the documents' topic but not the fact
+    asked: what a person's unanswerable question looks like)."""
+    return dict(rec, unanswerable=True), [c for c in group if not c["pos"]]
+
+
 def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int):
     import torch
 
@@ -468,6 +475,9 @@ def train(args, data: Path) -> Path:
             if other["source"] != batch_recs[j]["source"]:
                 batch_recs[j] = off_topic(batch_recs[j], other)
         groups = [_group(r, grng, args.hard, args.random, args.near) for r in batch_recs]
+        for j, r in enumerate(batch_recs):
+            if not r["unanswerable"] and grng.random() < args.drop_positive:
+                batch_recs[j], groups[j] = without_answer(r, groups[j])
         b = _batch(tokenizer, batch_recs, groups, args.max_len)
         scale = lr_at(state["step"], total or 10**9)
         if total is None:
@@ -722,6 +732,8 @@ def _more(args) -> str:
     if args.augment:
         parts.append(f"; at each step, {args.augment:.0%} of questions asked as a fresh rewrite (people's style, or "
                      "terse: question word and content words only)")
+    if args.drop_positive:
+        parts.append(f"; {args.drop_positive:.0%} of answerable questions read without their answering sentences, target \"none\"")
     if args.off_topic:
         parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
     if args.init and args.init.suffix == ".onnx":
@@ -818,6 +830,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--augment", type=float, default=0.0,
                     help="chance that a training step asks a fresh rewrite of the question instead of the mined one")
     ap.add_argument("--off-topic", type=int, default=0, help="questions a step asked of another article's candidates")
+    ap.add_argument("--drop-positive", type=float, default=0.0,
+                    help="chance that an answerable question is read without its answering sentences (target \"none\")")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
     return ap

@@ -46,3 +46,16 @@ def test_weights_from_the_shipped_onnx_give_the_shipped_readings() -> None:
     lo, hi = int(pairs.first[0]), int(pairs.first[0] + pairs.count[0])
     assert int(start[0, lo:hi].argmax()) == int(shipped[1][0, lo:hi].argmax())
     assert int(end[0, lo:hi].argmax()) == int(shipped[2][0, lo:hi].argmax())
+
+
+def test_a_question_read_without_its_answer_targets_none() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    rec = {"q": "how much was spent", "unanswerable": False}
+    group = [{"text": "It cost £5.5m.", "pos": True}, {"text": "The council met.", "pos": False},
+             {"text": "It was about £5.5m in all.", "pos": True}]
+    asked, read = train_reader.without_answer(rec, group)
+    assert asked["unanswerable"] and asked["q"] == rec["q"]
+    assert [c["text"] for c in read] == ["The council met."]
+    assert rec["unanswerable"] is False and len(group) == 3  # the mined record is left as it was
