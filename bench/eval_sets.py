@@ -3,7 +3,7 @@
     python bench/eval_sets.py [SET ...] [--modes reader,ranker] [--index-root DIR] [--out FILE]
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
-shipped corpus), the project's own chat-style sets (``sample-chat``, ``squad-val-chat``), ``bbc``,
+shipped corpus), the project's own chat-style sets (``sample-chat``, ``squad-val-chat``, ``squad20-val-chat``), ``bbc``,
 the SQuAD validation articles (``squad11-val``, ``squad20-val``: the questions of the articles
 ``bench/train_reader.py`` holds out, written to ``--work``) and, when named, ``scifact`` (its
 index takes 20 to 60 minutes to build on 2 cores). Indexes are built once under ``--index-root``.
@@ -30,6 +30,7 @@ SETS = {
     "seed-fu": (EVAL / "seed" / "followups.jsonl", ROOT / "corpus", "corpus"),
     "sample-chat": (ROOT / "bench" / "questions" / "sample-chat.jsonl", ROOT / "corpus", "corpus"),
     "squad-val-chat": (ROOT / "bench" / "questions" / "squad-val-chat.jsonl", EVAL / "squad11-dev" / "corpus", "squad11"),
+    "squad20-val-chat": (ROOT / "bench" / "questions" / "squad20-val-chat.jsonl", EVAL / "squad20-dev" / "corpus", "squad20"),
     "bbc": (EVAL / "bbc" / "questions.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),

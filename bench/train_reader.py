@@ -738,7 +738,8 @@ def _more(args) -> str:
         parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
     if args.init and args.init.suffix == ".onnx":
         parts.append(f"; continued from the reader shipped before it (`--init {args.init}`, its int8 weights "
-                     "dequantised; that one was itself two runs of this recipe, the second continued from the first)")
+                     "dequantised; that one was itself trained by this script, and `git log` on `embeddings/reader_model/` "
+                     "names each earlier run)")
     elif args.init:
         parts.append(f"; continued from an earlier run's weights (`--init {args.init.name}`, whose own recipe is "
                      "the same without these two)")
