@@ -742,7 +742,7 @@ def _more(args) -> str:
                      "names each earlier run)")
     elif args.init:
         parts.append(f"; continued from an earlier run's weights (`--init {args.init.name}`, whose own recipe is "
-                     "the same without these two)")
+                     "the same without the options listed here)")
     return "".join(parts)
 
 
