@@ -224,6 +224,37 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
     return out
 
 
+def order_by_reader(args, data: Path) -> Path:
+    """``data`` with each training question's mined candidates ordered by the reader in
+    ``--reader-negatives`` (best first), so that the hard negatives are what that reader still
+    gets wrong. Resumes: lines already written are kept."""
+    out = args.work / "data-by-reader.jsonl"
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".part")
+    done = sum(1 for _ in tmp.open(encoding="utf-8")) if tmp.exists() else 0
+    reader = R.Reader(args.reader_negatives, cache=None)
+    val = validation_articles()
+    t0 = time.time()
+    with data.open(encoding="utf-8") as src, tmp.open("a", encoding="utf-8") as fh:
+        for n, line in enumerate(src):
+            if n < done:
+                continue
+            rec = json.loads(line)
+            top = [c for c in rec["cands"] if c["kind"] == "top"]
+            if rec["source"] not in val and top:
+                raw = [r.logit for r in reader.read(rec["q"], [c["text"] for c in top], [c["before"] for c in top],
+                                                    [c["after"] for c in top])]
+                order = sorted(range(len(top)), key=lambda i: -raw[i])
+                rec["cands"] = [top[i] for i in order] + [c for c in rec["cands"] if c["kind"] != "top"]
+                rec["by_reader"] = True
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            if n % 500 == 0:
+                print(f"order by reader: {n} ({time.time() - t0:.0f} s)", flush=True)
+    tmp.rename(out)
+    return out
+
+
 # ---------------------------------------------------------------- model
 
 
@@ -312,8 +343,9 @@ def _group(rec: dict, rng: random.Random, hard: int, rand: int, near: int = 0) -
         tops = [c for c in pos if c["kind"] == "top"]
         chosen.append(tops[0] if tops and rng.random() < 0.7 else rng.choice(pos))
     k = hard + (1 if not chosen else 0)
-    # hard negatives weighted to the top of the ranker's list
-    pool = neg_top[:12]
+    # hard negatives weighted to the top of the ranker's list; when ordered by a reader
+    # (--reader-negatives), drawn from that reader's own best-scored wrong sentences
+    pool = neg_top[: 2 * k] if rec.get("by_reader") else neg_top[:12]
     weights = [1.0 / (1 + i) ** 0.5 for i in range(len(pool))]
     picked = []
     while pool and len(picked) < k:
@@ -734,6 +766,9 @@ def _more(args) -> str:
                      "terse: question word and content words only)")
     if args.drop_positive:
         parts.append(f"; {args.drop_positive:.0%} of answerable questions read without their answering sentences, target \"none\"")
+    if args.reader_negatives:
+        parts.append(f"; hard negatives drawn from the {2 * args.hard} of the ranker's top {args.mine_top} that the "
+                     f"reader before it (`--reader-negatives`) scored highest")
     if args.off_topic:
         parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
     if args.init and args.init.suffix == ".onnx":
@@ -833,6 +868,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--off-topic", type=int, default=0, help="questions a step asked of another article's candidates")
     ap.add_argument("--drop-positive", type=float, default=0.0,
                     help="chance that an answerable question is read without its answering sentences (target \"none\")")
+    ap.add_argument("--reader-negatives", type=Path, default=None, metavar="FOLDER",
+                    help="draw the hard negatives from the ranker's top as ordered by the reader in FOLDER "
+                         "(its own confusions), e.g. embeddings/reader_model")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
     return ap
@@ -843,6 +881,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     build_indexes(args.index_root)
     data = mine(args)
+    if args.reader_negatives:
+        data = order_by_reader(args, data)
     if args.stage == "data":
         return
     final = args.work / "final.pt"

@@ -59,3 +59,36 @@ def test_a_question_read_without_its_answer_targets_none() -> None:
     assert asked["unanswerable"] and asked["q"] == rec["q"]
     assert [c["text"] for c in read] == ["The council met."]
     assert rec["unanswerable"] is False and len(group) == 3  # the mined record is left as it was
+
+
+def test_hard_negatives_ordered_by_the_reader_come_from_its_best_scored(tmp_path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import json
+    import random
+    from types import SimpleNamespace
+
+    import train_reader
+
+    def cand(text: str, pos: bool = False, kind: str = "top") -> dict:
+        return {"text": text, "before": "", "after": "", "old": 0.5, "kind": kind, "pos": pos, "span": None}
+
+    wrong = ["The weather was fine on Monday.", "Cllr Abi Brown leads the council.", "The match ended in a draw.",
+             "The council spent £2m on roads last year.", "Schools reopen in September."]
+    rec = {"id": "1", "q": "how much did the council invest in social care", "source": "not-a-validation-article.txt",
+           "unanswerable": False, "answers": ["£5.5m"],
+           "cands": [cand(t) for t in wrong] + [cand("The council invested £5.5m in social care.", pos=True),
+                                                cand("Buses run late.", kind="random")]}
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    args = SimpleNamespace(work=tmp_path, reader_negatives=READER_DIR)
+    out = json.loads(train_reader.order_by_reader(args, data).read_text(encoding="utf-8"))
+    tops = [c for c in out["cands"] if c["kind"] == "top"]
+    reader = Reader()
+    raw = [r.logit for r in reader.read(rec["q"], [c["text"] for c in tops], [""] * len(tops), [""] * len(tops))]
+    assert raw == sorted(raw, reverse=True)  # best-scored first
+    assert out["by_reader"] and sorted(c["text"] for c in out["cands"]) == sorted(c["text"] for c in rec["cands"])
+    # the reader's two best-scored wrong sentences are the pool for one hard negative (2 x hard)
+    neg_tops = [c["text"] for c in tops if not c["pos"]]
+    picked = {c["text"] for seed in range(20)
+              for c in train_reader._group(out, random.Random(seed), hard=1, rand=0) if not c["pos"]}
+    assert picked == set(neg_tops[:2])
