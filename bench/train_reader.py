@@ -232,7 +232,10 @@ def order_by_reader(args, data: Path) -> Path:
     if out.exists():
         return out
     tmp = out.with_suffix(".part")
-    done = sum(1 for _ in tmp.open(encoding="utf-8")) if tmp.exists() else 0
+    kept = tmp.read_text(encoding="utf-8") if tmp.exists() else ""
+    kept = kept[: kept.rfind("\n") + 1]  # a line cut short by a stop is written again
+    tmp.write_text(kept, encoding="utf-8")
+    done = kept.count("\n")
     reader = R.Reader(args.reader_negatives, cache=None)
     val = validation_articles()
     t0 = time.time()
