@@ -19,6 +19,13 @@ Stages, each resumable (a stopped run picks up where it was, from files in ``--w
 3. ``export``: ONNX, then int8 (dynamic quantisation); the int8 graph is kept only if it agrees with
    the float one; temperature and bias are fitted on the validation candidates; metrics on the
    validation articles; the result and ``MODEL_CARD.md`` go to ``embeddings/reader_model/``.
+
+On a GPU (``--device auto`` finds one; bf16 autocast there) the same ``train`` stage runs on a
+machine that has torch and transformers but neither ``../shared`` nor this project's other
+dependencies: ``--stage pack --out .device`` writes the training questions (xz) and the base model
+(fp16) for it, 48 MiB; there ``--stage train --data .device/data.jsonl.xz --base .device/base``
+trains and ``--stage parts`` cuts the result into files of 15 MiB; here ``--stage export`` joins
+them and goes on as above. ``bench/gpu_train.sh`` is that run as one command.
 """
 
 from __future__ import annotations
@@ -61,11 +68,23 @@ def validation_articles() -> set[str]:
     return set(squad[::6]) | {"2008_Sichuan_earthquake.txt"}
 
 
+def _open_text(path: Path):
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(path.suffix)
+    return opener(path, "rt", encoding="utf-8") if opener else path.open(encoding="utf-8")
+
+
 def _load_split(data: Path) -> list[dict]:
-    recs = [json.loads(line) for line in data.open(encoding="utf-8")]
-    val = validation_articles()
+    """The records of ``data`` (``.jsonl``, ``.jsonl.gz`` or ``.jsonl.xz``), each marked ``val`` by its article. Where
+    ``../shared`` is not beside the repository (a device machine, given a ``pack``), the split the
+    record was written with is kept."""
+    with _open_text(data) as fh:
+        recs = [json.loads(line) for line in fh]
+    val = validation_articles() if (SHARED / "eval" / "squad11-dev" / "corpus").is_dir() else None
     for r in recs:
-        r["val"] = r["source"] in val
+        r["val"] = r["source"] in val if val is not None else bool(r.get("val"))
     return recs
 
 
@@ -261,16 +280,22 @@ def order_by_reader(args, data: Path) -> Path:
 # ---------------------------------------------------------------- model
 
 
-def build_model(layers: int):
+def build_model(layers: int, base: Path | None = None):
+    """The reader network on the first ``layers`` layers of all-MiniLM-L6-v2: the installed
+    package's, or the copy in ``base`` (a ``pack``'s ``base/``, where the package is not installed)."""
     import torch
     from transformers import BertConfig, BertModel
 
-    from embeddings.model import default_model_path
+    if base is None:
+        from embeddings.model import default_model_path
 
-    path = default_model_path()
+        path = default_model_path()
+    else:
+        path = base
     config = BertConfig.from_pretrained(str(path))
     config.num_hidden_layers = layers
-    bert = BertModel.from_pretrained(str(path), config=config, add_pooling_layer=False)
+    # float32 whatever the file holds (a pack's base is fp16)
+    bert = BertModel.from_pretrained(str(path), config=config, add_pooling_layer=False, dtype=torch.float32)
 
     class ReaderNet(torch.nn.Module):
         def __init__(self) -> None:
@@ -431,25 +456,26 @@ def loss_fn(net, b):
     import torch
     import torch.nn.functional as F
 
-    rel, st, en = net(b["ids"], b["mask"], b["types"])
+    rel, st, en = (x.float() for x in net(b["ids"], b["mask"], b["types"]))  # the losses in fp32 under autocast
     bce = F.binary_cross_entropy_with_logits(rel, b["y"])
     # listwise: softmax over [none, c1..cn] per question; the target is the positives (or none)
     lw = []
     for g in range(b["ngroups"]):
         m = b["owner"] == g
-        z = torch.cat([torch.zeros(1), rel[m]])
-        yy = torch.cat([torch.zeros(1), b["y"][m]])
+        zero = rel.new_zeros(1)
+        z = torch.cat([zero, rel[m]])
+        yy = torch.cat([b["y"].new_zeros(1), b["y"][m]])
         if yy.sum() == 0:
             yy[0] = 1
         lw.append(torch.logsumexp(z, 0) - torch.logsumexp(z.masked_fill(yy == 0, -1e4), 0))
     listwise = torch.stack(lw).mean()
-    span = torch.zeros(())
+    span = rel.new_zeros(())
     if b["has"].any():
         sm = b["span_mask"][b["has"]]
         s_logits = st[b["has"]].masked_fill(~sm, -1e4)
         e_logits = en[b["has"]].masked_fill(~sm, -1e4)
         span = (F.cross_entropy(s_logits, b["start"][b["has"]]) + F.cross_entropy(e_logits, b["end"][b["has"]])) / 2
-    return bce + listwise + 0.5 * span, {"bce": float(bce), "list": float(listwise), "span": float(span)}
+    return bce + listwise + 0.5 * span, {"bce": bce.item(), "list": listwise.item(), "span": span.item()}
 
 
 def train(args, data: Path) -> Path:
@@ -457,12 +483,14 @@ def train(args, data: Path) -> Path:
 
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
+    device = _device(args.device)
     recs = _load_split(data)
     train_recs = [r for r in recs if not r["val"]]
     print(f"train: {len(train_recs)} questions ({sum(r['unanswerable'] for r in train_recs)} unanswerable), "
           f"validation: {len(recs) - len(train_recs)}", flush=True)
-    net, path = build_model(args.layers)
+    net, path = build_model(args.layers, args.base)
     tokenizer = R.load_tokenizer(path / "tokenizer.json")
+    net.to(device)
     head = [p for n, p in net.named_parameters() if not n.startswith("bert.") and p.requires_grad]
     body = [p for n, p in net.named_parameters() if n.startswith("bert.") and p.requires_grad]
     opt = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 10}], weight_decay=0.01)
@@ -474,10 +502,10 @@ def train(args, data: Path) -> Path:
         if args.init.suffix == ".onnx":
             weights_from_onnx(net, args.init)
         else:
-            net.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+            net.load_state_dict(torch.load(args.init, weights_only=False, map_location=device)["model"])
         print(f"weights from {args.init}", flush=True)
     if ckpt.exists():
-        saved = torch.load(ckpt, weights_only=False)
+        saved = torch.load(ckpt, weights_only=False, map_location=device)
         net.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
         state = saved["state"]
@@ -514,12 +542,14 @@ def train(args, data: Path) -> Path:
             if not r["unanswerable"] and grng.random() < args.drop_positive:
                 batch_recs[j], groups[j] = without_answer(r, groups[j])
         b = _batch(tokenizer, batch_recs, groups, args.max_len)
+        b = {k: v.to(device) if hasattr(v, "to") else v for k, v in b.items()}
         scale = lr_at(state["step"], total or 10**9)
         if total is None:
             scale = min(1.0, state["step"] / 50)  # warming up while the speed is measured
         for g, base in zip(opt.param_groups, (args.lr, args.lr * 10)):
             g["lr"] = base * scale
-        loss, parts = loss_fn(net, b)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            loss, parts = loss_fn(net, b)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -532,8 +562,8 @@ def train(args, data: Path) -> Path:
             print(f"{per:.2f} s a step ({per_step} questions): {state['total']} steps "
                   f"({state['total'] / steps_per_epoch:.2f} epochs) in {args.minutes} min", flush=True)
         if state["step"] % 20 == 0:
-            state["log"].append([state["step"], round(float(loss), 4), parts])
-            print(f"step {state['step']}/{state['total']} loss {float(loss):.3f} {parts} "
+            state["log"].append([state["step"], round(loss.item(), 4), parts])
+            print(f"step {state['step']}/{state['total']} loss {loss.item():.3f} {parts} "
                   f"{state['seconds'] / 60:.1f} min", flush=True)
         if time.time() - last_save > args.checkpoint_every or (state["total"] and state["step"] >= state["total"]):
             tmp = ckpt.with_suffix(".tmp")
@@ -541,7 +571,106 @@ def train(args, data: Path) -> Path:
             tmp.rename(ckpt)
             last_save = time.time()
     final = args.work / "final.pt"
-    torch.save({"model": net.state_dict(), "layers": args.layers, "state": state}, final)
+    state["device"] = str(device)
+    model = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+    torch.save({"model": model, "layers": args.layers, "state": state}, final)
+    return final
+
+
+def _device(name: str):
+    """``auto``: the GPU where torch sees one, else the CPU."""
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        sys.exit("train_reader: --device cuda, but torch sees no GPU here")
+    return torch.device(name)
+
+
+# ---------------------------------------------------------------- a run on another machine
+# The device machine lent for a GPU run has torch and transformers but not this project's other
+# dependencies, not ../shared, and takes 64 MiB of files each way (16 MiB a file back). So `pack`
+# writes what training needs (the training records, compressed; the base model in fp16) into one
+# folder to carry there (xz: the candidates' texts repeat, 170 MB of JSON lines become 4.5 MB); the run there trains with `--data` and `--base` and writes the result as
+# `parts` (the trained weights less the frozen word embeddings, fp16, cut into files of 15 MiB);
+# back here, `export` joins them (with the base's word embeddings) and exports and measures as usual.
+
+PART_BYTES = 15 * 2**20
+FROZEN = "bert.embeddings.word_embeddings.weight"
+
+
+def pack(args, data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
+    """``out/data.jsonl.xz`` (the training questions of ``data``) and ``out/base/`` (the base model)."""
+    import lzma
+
+    import torch
+    from safetensors.torch import save_file
+    from transformers import BertModel
+
+    from embeddings.model import default_model_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    src = default_model_path()
+    base = out / "base"
+    base.mkdir(exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"):
+        if (src / name).exists():
+            shutil.copy2(src / name, base / name)
+    bert = BertModel.from_pretrained(str(src), add_pooling_layer=False)
+    save_file({k: v.to(torch.float16).contiguous() for k, v in bert.state_dict().items()}, str(base / "model.safetensors"))
+    n, held_out = 0, validation_articles()
+    with _open_text(data) as src_fh, lzma.open(out / "data.jsonl.xz", "wt", encoding="utf-8", preset=9) as fh:
+        for line in src_fh:
+            rec = json.loads(line)
+            if rec["source"] in held_out:
+                continue
+            rec["val"] = False
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"pack: {n} training questions and the base model in {out} ({size / 2**20:.1f} MiB)", flush=True)
+    if size > limit_bytes:
+        sys.exit(f"train_reader: the pack is {size / 2**20:.1f} MiB, over the {limit_bytes / 2**20:.0f} MiB a run carries")
+    return out
+
+
+def save_parts(final: Path, out: Path) -> list[Path]:
+    """``final`` as ``final.part00``, ``final.part01`` … in ``out``: its weights but the frozen word
+    embeddings, in fp16, each file at most ``PART_BYTES``."""
+    import io
+
+    import torch
+
+    saved = torch.load(final, weights_only=False, map_location="cpu")
+    model = {k: v.to(torch.float16) if v.is_floating_point() else v for k, v in saved["model"].items() if k != FROZEN}
+    buf = io.BytesIO()
+    torch.save({"model": model, "layers": saved["layers"], "state": saved["state"]}, buf)
+    data = buf.getvalue()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(0, len(data), PART_BYTES):
+        paths.append(out / f"final.part{i // PART_BYTES:02d}")
+        paths[-1].write_bytes(data[i : i + PART_BYTES])
+    print(f"parts: {len(paths)} files, {len(data) / 2**20:.1f} MiB, in {out}", flush=True)
+    return paths
+
+
+def join_parts(folder: Path, final: Path, base: Path | None = None) -> Path:
+    """The ``final.pt`` that ``save_parts`` cut up, whole again: fp32, the base's word embeddings back."""
+    import io
+
+    import torch
+
+    parts = sorted(folder.glob("final.part[0-9][0-9]"))
+    if not parts:
+        sys.exit(f"train_reader: no final.partNN files in {folder}")
+    saved = torch.load(io.BytesIO(b"".join(p.read_bytes() for p in parts)), weights_only=False, map_location="cpu")
+    net, _ = build_model(saved["layers"], base)
+    model = {k: v.float() if v.is_floating_point() else v for k, v in saved["model"].items()}
+    model[FROZEN] = net.state_dict()[FROZEN]
+    net.load_state_dict(model)  # every weight accounted for
+    torch.save({"model": net.state_dict(), "layers": saved["layers"], "state": saved["state"]}, final)
     return final
 
 
@@ -875,20 +1004,41 @@ def parser() -> argparse.ArgumentParser:
                     help="draw the hard negatives from the ranker's top as ordered by the reader in FOLDER "
                          "(its own confusions), e.g. embeddings/reader_model")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
-    ap.add_argument("--stage", choices=["all", "data", "train", "export"], default="all")
+    ap.add_argument("--stage", choices=["all", "data", "train", "export", "pack", "parts"], default="all",
+                    help="pack: write the training data and base model for a run elsewhere into --out; "
+                         "parts: cut --work's final.pt into files for the way back, into --out")
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train (auto: a GPU if torch sees one)")
+    ap.add_argument("--data", type=Path, default=None, help="train on this file (a pack's data.jsonl.xz) instead of mining")
+    ap.add_argument("--base", type=Path, default=None, help="the base model folder (a pack's base/; default: the installed package)")
+    ap.add_argument("--out", type=Path, default=None, help="the folder pack and parts write")
     return ap
 
 
 def main() -> None:
     args = parser().parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    build_indexes(args.index_root)
-    data = mine(args)
-    if args.reader_negatives:
-        data = order_by_reader(args, data)
+    if args.stage in ("pack", "parts") and args.out is None:
+        sys.exit(f"train_reader: --stage {args.stage} needs --out FOLDER")
+    if args.stage == "parts":
+        save_parts(args.work / "final.pt", args.out)
+        return
+    if args.data is not None:  # a pack's data: no indexes to build, nothing to mine
+        if args.stage in ("all", "export", "pack", "data"):
+            sys.exit("train_reader: --data is for --stage train (export and pack need ../shared beside the repository)")
+        data = args.data
+    else:
+        build_indexes(args.index_root)
+        data = mine(args)
+        if args.reader_negatives:
+            data = order_by_reader(args, data)
     if args.stage == "data":
         return
+    if args.stage == "pack":
+        pack(args, data, args.out)
+        return
     final = args.work / "final.pt"
+    if args.stage == "export" and not final.exists() and list(args.work.glob("final.part[0-9][0-9]")):
+        final = join_parts(args.work, final, args.base)
     if args.stage in ("all", "train") and not final.exists():
         final = train(args, data)
     if args.stage in ("all", "export"):

@@ -92,3 +92,57 @@ def test_hard_negatives_ordered_by_the_reader_come_from_its_best_scored(tmp_path
     picked = {c["text"] for seed in range(20)
               for c in train_reader._group(out, random.Random(seed), hard=1, rand=0) if not c["pos"]}
     assert picked == set(neg_tops[:2])
+
+
+def _record(i: int, val: bool = False) -> dict:
+    answer = f"{100 + i} posts"
+    cands = [{"text": f"The council added {answer} last year.", "before": "It met on Monday.", "after": "", "old": 0.4,
+              "kind": "top", "pos": True, "span": [18, 18 + len(answer)]}]
+    cands += [{"text": f"Sentence {j} of article {i} says something else.", "before": "", "after": "", "old": 0.1,
+               "kind": "top" if j < 3 else "random", "pos": False, "span": None} for j in range(5)]
+    return {"id": f"q{i}", "q": "how many posts were added", "orig": "How many posts were added?", "corpus": "sample",
+            "source": f"article{i % 3}.txt", "val": val, "unanswerable": False, "answers": [answer], "cands": cands}
+
+
+def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, monkeypatch) -> None:
+    """What a GPU machine is given (no ../shared, no installed model package) and what comes back."""
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import json
+    import lzma
+
+    import train_reader
+
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(_record(i)) + "\n" for i in range(8)), encoding="utf-8")
+    args = train_reader.parser().parse_args([])
+    pack = train_reader.pack(args, data, tmp_path / "pack")
+    with lzma.open(pack / "data.jsonl.xz", "rt", encoding="utf-8") as fh:
+        assert [json.loads(line)["id"] for line in fh] == [f"q{i}" for i in range(8)]
+    assert (pack / "base" / "model.safetensors").is_file() and (pack / "base" / "tokenizer.json").is_file()
+
+    # there: no ../shared beside the repository, so the records keep the split they were packed with
+    monkeypatch.setattr(train_reader, "SHARED", tmp_path / "no-shared")
+    recs = train_reader._load_split(pack / "data.jsonl.xz")
+    assert len(recs) == 8 and not any(r["val"] for r in recs)
+    work = tmp_path / "work"
+    work.mkdir()
+    args = train_reader.parser().parse_args([
+        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
+        "--work", str(work), "--layers", "1", "--minutes", "0.01", "--questions-per-step", "2", "--threads", "1"])
+    final = train_reader.train(args, args.data)
+    trained = torch.load(final, weights_only=False)
+    assert trained["state"]["step"] == 60 and trained["state"]["device"] == "cpu"
+
+    # back: cut into files small enough to return, then whole again here with the base's own embeddings
+    monkeypatch.setattr(train_reader, "PART_BYTES", 2**20)
+    parts = train_reader.save_parts(final, tmp_path / "back")
+    assert len(parts) > 1 and all(p.stat().st_size <= 2**20 for p in parts)
+    joined = torch.load(train_reader.join_parts(tmp_path / "back", tmp_path / "joined.pt"), weights_only=False)
+    assert joined["layers"] == 1 and joined["state"]["step"] == 60
+    base, _ = train_reader.build_model(1)
+    for key, value in trained["model"].items():
+        if key == train_reader.FROZEN:
+            assert torch.equal(joined["model"][key], base.state_dict()[key])
+        else:  # fp16 on the way back
+            assert torch.allclose(joined["model"][key], value, atol=2e-3, rtol=1e-3), key
