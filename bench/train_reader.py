@@ -1020,6 +1020,8 @@ def main() -> None:
     if args.stage in ("pack", "parts") and args.out is None:
         sys.exit(f"train_reader: --stage {args.stage} needs --out FOLDER")
     if args.stage == "parts":
+        if not (args.work / "final.pt").is_file():
+            sys.exit(f"train_reader: no final.pt in {args.work}: train first (--stage train)")
         save_parts(args.work / "final.pt", args.out)
         return
     if args.data is not None:  # a pack's data: no indexes to build, nothing to mine
@@ -1042,6 +1044,8 @@ def main() -> None:
     if args.stage in ("all", "train") and not final.exists():
         final = train(args, data)
     if args.stage in ("all", "export"):
+        if not final.is_file():
+            sys.exit(f"train_reader: no final.pt (or final.partNN) in {args.work}: train first (--stage train)")
         export(args, final, data)
 
 
