@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
+from qa.spans import widen
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def rescore(
         scores[rest] = floor * 0.5 * (b / max(float(b.max()), 1e-9))
     scores[chosen] = read_scores
     spans = {}
-    for s, r in zip(rows, readings):
+    for s, text, r in zip(rows, sents, readings):
         if r.span is not None:
             off = int(index.sentences[s, 1])
-            spans[s] = (off + r.span[0], off + r.span[1])
+            a, b = widen(text, *r.span)  # to the whole range, name or list the phrase is part of
+            spans[s] = (off + a, off + b)
     return Read(scores, spans, len(chosen))
