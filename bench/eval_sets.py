@@ -29,6 +29,7 @@ SETS = {
     "seed": (EVAL / "seed" / "questions.jsonl", ROOT / "corpus", "corpus"),
     "seed-fu": (EVAL / "seed" / "followups.jsonl", ROOT / "corpus", "corpus"),
     "sample-chat": (ROOT / "bench" / "questions" / "sample-chat.jsonl", ROOT / "corpus", "corpus"),
+    "sample-fu": (ROOT / "bench" / "questions" / "sample-followups.jsonl", ROOT / "corpus", "corpus"),
     "squad-val-chat": (ROOT / "bench" / "questions" / "squad-val-chat.jsonl", EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val-chat": (ROOT / "bench" / "questions" / "squad20-val-chat.jsonl", EVAL / "squad20-dev" / "corpus", "squad20"),
     "bbc": (EVAL / "bbc" / "questions.jsonl", EVAL / "bbc" / "corpus", "bbc"),

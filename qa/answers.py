@@ -39,7 +39,7 @@ from embeddings.model import Embedder
 from embeddings.vectors import rows
 from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
 from qa.chunking import section_of
-from qa.followup import contextualise, leans_on_history, resolve_person
+from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.reading import near_previous, rescore
@@ -302,6 +302,8 @@ def answer(
         # "how old is Dean Goldfine" (the search has the earlier question already; the ranker's
         # features, given the name, favoured any sentence naming that person)
         read_as = resolve_person(question, history, previous.span_text) if follows and previous else question
+        if follows and read_as == question:  # "how long did it take" after "who did the review"
+            read_as = resolve_thing(question, history)
         read = rescore(index, reader, read_as, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold

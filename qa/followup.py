@@ -73,3 +73,31 @@ def resolve_person(question: str, history: Sequence[str], previous_span: str | N
     following = rest[0].strip("?!.,;:").lower() if rest else ""
     possessive = word in ("his", "their", "hers", "theirs") or (word == "her" and following and following not in _AFTER_OBJECT)
     return question[: m.start()] + (f"{name}'s" if possessive else name) + question[m.end():]
+
+
+# "it" after "who did the review?": not the person (that is the answer), the thing the question named
+_IT = re.compile(r"\b(it|its)\b", re.IGNORECASE)
+_OBJECT = re.compile(
+    r"\b(?:the|this|that|a|an)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)"
+    r"(?=\s+(?:for|of|in|on|at|to|with|by|from|about|into|instead|after|before|during|when|while|and|or|as)\b|\s*[?.!,;:]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def resolve_thing(question: str, history: Sequence[str]) -> str:
+    """``question`` with "it" replaced by the thing the last question named, when that question
+    asked who did something: "how long did it take" after "who did the review" is read as "how
+    long did the review take" (the reader, given "it", preferred "It is going to take time").
+    "it" cannot be the person asked for; the thing is the first noun phrase with an article after
+    the verb ("who set up the wifi network for the pandas" names "the wifi network")."""
+    earlier = [h.strip() for h in history if h and h.strip()]
+    if not earlier or not _WHO.match(earlier[-1]) or not leans_on_history(question):
+        return question
+    thing = _OBJECT.search(earlier[-1])
+    m = _IT.search(question)
+    if not thing or not m:
+        return question
+    phrase = thing.group(0).strip().rstrip("?.!,;:")
+    if m.group(1).lower() == "its":
+        phrase = f"{phrase}'s"
+    return question[: m.start()] + phrase.lower() + question[m.end():]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import contextualise, leans_on_history, resolve_person
+from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,23 @@ def test_contextualise_adds_the_last_question_only_when_needed() -> None:
 )
 def test_resolve_person_reads_a_pronoun_as_the_person_just_named(question, history, span, read_as) -> None:
     assert resolve_person(question, history, span) == read_as
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "read_as"),
+    [
+        # after "who …?", "it" is the thing the question named (the person is the answer)
+        ("how long did it take", ["who did the review"], "how long did the review take"),
+        ("how many cameras does it have", ["who set up the wifi network for the pandas at wolong"],
+         "how many cameras does the wifi network have"),
+        ("where is it based?", ["Who founded the company?"], "where is the company based?"),
+        ("what is its budget", ["who runs the council"], "what is the council's budget"),
+        # left alone: no "it", no thing named, not after "who", or a question that stands alone
+        ("how old is he", ["who did the review"], "how old is he"),
+        ("and when does it start", ["who's singing for queen on tour instead of freddie?"], "and when does it start"),
+        ("how long did it take", ["what did the review find"], "how long did it take"),
+        ("how long did it take", [], "how long did it take"),
+    ],
+)
+def test_resolve_thing_reads_it_as_what_the_who_question_named(question, history, read_as) -> None:
+    assert resolve_thing(question, history) == read_as
