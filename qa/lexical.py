@@ -5,7 +5,8 @@ those files itself with NumPy instead of importing bm25s, whose import (it loads
 costs more than a whole warm question; the scoring is the same sum over the precomputed
 per-token columns that bm25s's ``get_scores_from_ids`` does. ``tokenize`` is bm25s's
 tokenizer (its default pattern and English stop words, then the stemmer), written out here for
-the same reason; a test checks that the two agree.
+the same reason, with one addition (names such as "M&S" as tokens); a test checks that the two
+agree on text without such names.
 """
 
 from __future__ import annotations
@@ -39,10 +40,21 @@ STOPWORDS = frozenset(
 )
 
 
+# "M&S", "AT&T", "B&Q", "R&D": a name with an ampersand, which the word pattern drops (one letter
+# a side) or splits, is also one token of its own ("m_s"), so that "who's the boss of m&s" finds
+# "M&S". Only short sides with nothing around the "&": "Ant & Dec" stays two words.
+_AMPERSAND = re.compile(r"(?<![\w&])(\w{1,2})&(\w{1,2})(?![\w&])")
+
+
+def _with_names(text: str) -> str:
+    return _AMPERSAND.sub(lambda m: f"{m.group(1)}_{m.group(2)} {m.group(0)}", text) if "&" in text else text
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Each text's tokens: lower-cased words of two or more characters, stop words out, stemmed."""
+    """Each text's tokens: lower-cased words of two or more characters, stop words out, stemmed;
+    bm25s's tokenizer, and an ampersand name ("M&S") as a token too."""
     stem = _stemmer().stemWords
-    return [stem([w for w in _TOKEN.findall(t.lower()) if w not in STOPWORDS]) for t in texts]
+    return [stem([w for w in _TOKEN.findall(_with_names(t.lower())) if w not in STOPWORDS]) for t in texts]
 
 
 def query_tokens(question: str) -> list[str]:
