@@ -462,8 +462,7 @@ def loss_fn(net, b):
     lw = []
     for g in range(b["ngroups"]):
         m = b["owner"] == g
-        zero = rel.new_zeros(1)
-        z = torch.cat([zero, rel[m]])
+        z = torch.cat([rel.new_zeros(1), rel[m]])
         yy = torch.cat([b["y"].new_zeros(1), b["y"][m]])
         if yy.sum() == 0:
             yy[0] = 1
@@ -600,13 +599,11 @@ PART_BYTES = 15 * 2**20
 FROZEN = "bert.embeddings.word_embeddings.weight"
 
 
-def pack(args, data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
+def pack(data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
     """``out/data.jsonl.xz`` (the training questions of ``data``) and ``out/base/`` (the base model)."""
     import lzma
 
-    import torch
-    from safetensors.torch import save_file
-    from transformers import BertModel
+    from safetensors.torch import load_file, save_file
 
     from embeddings.model import default_model_path
 
@@ -617,8 +614,9 @@ def pack(args, data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
     for name in ("config.json", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"):
         if (src / name).exists():
             shutil.copy2(src / name, base / name)
-    bert = BertModel.from_pretrained(str(src), add_pooling_layer=False)
-    save_file({k: v.to(torch.float16).contiguous() for k, v in bert.state_dict().items()}, str(base / "model.safetensors"))
+    weights = load_file(str(src / "model.safetensors"))  # the reader has no pooler
+    save_file({k: v.half() if v.is_floating_point() else v for k, v in weights.items() if not k.startswith("pooler.")},
+              str(base / "model.safetensors"))
     n, held_out = 0, validation_articles()
     with _open_text(data) as src_fh, lzma.open(out / "data.jsonl.xz", "wt", encoding="utf-8", preset=9) as fh:
         for line in src_fh:
@@ -1036,7 +1034,7 @@ def main() -> None:
     if args.stage == "data":
         return
     if args.stage == "pack":
-        pack(args, data, args.out)
+        pack(data, args.out)
         return
     final = args.work / "final.pt"
     if args.stage == "export" and not final.exists() and list(args.work.glob("final.part[0-9][0-9]")):

@@ -35,6 +35,7 @@ _CLAUSE = frozenset(
     "there then thus so if but and or use using including".split()
 )
 _WORD = re.compile(r"[\w'’.&-]+")
+_WORD_END = re.compile(r"[\w'’.&-]+$")
 
 
 def _name_word(word: str) -> bool:
@@ -52,7 +53,7 @@ def _word_before(text: str, i: int) -> tuple[int, str] | None:
     """The word ending one space before offset ``i`` (no punctuation between), as ``(start, word)``."""
     if i < 2 or text[i - 1] != " ":
         return None
-    m = re.search(r"[\w'’.&-]+$", text[: i - 1])
+    m = _WORD_END.search(text, 0, i - 1)
     return (m.start(), m.group(0)) if m else None
 
 

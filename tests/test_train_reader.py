@@ -115,8 +115,7 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
 
     data = tmp_path / "data.jsonl"
     data.write_text("".join(json.dumps(_record(i)) + "\n" for i in range(8)), encoding="utf-8")
-    args = train_reader.parser().parse_args([])
-    pack = train_reader.pack(args, data, tmp_path / "pack")
+    pack = train_reader.pack(data, tmp_path / "pack")
     with lzma.open(pack / "data.jsonl.xz", "rt", encoding="utf-8") as fh:
         assert [json.loads(line)["id"] for line in fh] == [f"q{i}" for i in range(8)]
     assert (pack / "base" / "model.safetensors").is_file() and (pack / "base" / "tokenizer.json").is_file()
