@@ -145,3 +145,42 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
             assert torch.equal(joined["model"][key], base.state_dict()[key])
         else:  # fp16 on the way back
             assert torch.allclose(joined["model"][key], value, atol=2e-3, rtol=1e-3), key
+
+
+def test_a_deeper_reader_starts_from_a_shallower_one_and_the_base_for_the_rest(tmp_path) -> None:
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    small, _ = train_reader.build_model(2)
+    with torch.no_grad():
+        for p in small.parameters():
+            p.add_(0.01)  # "trained": unlike the base anywhere
+    torch.save({"model": small.state_dict(), "layers": 2}, tmp_path / "final.pt")
+    deep, _ = train_reader.build_model(3)
+    base = {k: v.clone() for k, v in deep.state_dict().items()}
+    train_reader.load_init(deep, tmp_path / "final.pt")
+    got, trained = deep.state_dict(), small.state_dict()
+    for key, value in got.items():
+        if key.startswith("bert.encoder.layer.2."):
+            assert torch.equal(value, base[key]), key  # the layer the small one lacks: the base's
+        else:
+            assert torch.equal(value, trained[key]), key
+
+    # a checkpoint that is not a shallower reader of the same shape is refused, not half-loaded
+    wrong = dict(trained, **{"extra.weight": torch.zeros(1)})
+    torch.save({"model": wrong, "layers": 2}, tmp_path / "wrong.pt")
+    with pytest.raises(SystemExit, match="does not fit"):
+        train_reader.load_init(deep, tmp_path / "wrong.pt")
+
+
+def test_bf16_autocast_is_chosen_as_asked() -> None:
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    cpu = torch.device("cpu")
+    assert train_reader._bf16("on", cpu) is True
+    assert train_reader._bf16("off", cpu) is False
+    assert train_reader._bf16("auto", torch.device("cuda")) is True
+    assert isinstance(train_reader._bf16("auto", cpu), bool)
