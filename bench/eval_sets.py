@@ -3,7 +3,7 @@
     python bench/eval_sets.py [SET ...] [--modes reader,ranker] [--index-root DIR] [--out FILE]
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
-shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-fu``,
+shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
 ``squad-val-chat``, ``squad20-val-chat``, and ``bbc-own``, ``bbc-own2`` on the BBC corpus: written for it and
 never tuned on), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
@@ -31,6 +31,7 @@ SETS = {
     "seed": (EVAL / "seed" / "questions.jsonl", ROOT / "corpus", "corpus"),
     "seed-fu": (EVAL / "seed" / "followups.jsonl", ROOT / "corpus", "corpus"),
     "sample-chat": (ROOT / "bench" / "questions" / "sample-chat.jsonl", ROOT / "corpus", "corpus"),
+    "sample-chat2": (ROOT / "bench" / "questions" / "sample-chat2.jsonl", ROOT / "corpus", "corpus"),
     "sample-fu": (ROOT / "bench" / "questions" / "sample-followups.jsonl", ROOT / "corpus", "corpus"),
     "squad-val-chat": (ROOT / "bench" / "questions" / "squad-val-chat.jsonl", EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val-chat": (ROOT / "bench" / "questions" / "squad20-val-chat.jsonl", EVAL / "squad20-dev" / "corpus", "squad20"),
