@@ -348,11 +348,12 @@ def weights_from_onnx(net, path: Path) -> None:
             module = re.sub(r"/(Gemm_)?MatMul(_quant)?$|/Gemm$", "", node.name).strip("/").replace("/", ".")
             found[module + ".weight"] = value(node.input[1]).T  # MatMul's (in, out) is Linear's (out, in)
     state = net.state_dict()
+    have = layer_count(found)
     for key, tensor in state.items():
         if key == "bert.embeddings.word_embeddings.weight":
             continue  # frozen in training: the base model's own, not an int8 copy
         if key not in found:
-            if _deeper_than(key, found):
+            if _past_last_layer(key, have):
                 continue  # a layer the (shallower) reader does not have: the base model's own
             raise SystemExit(f"{path}: no weight for {key}")
         if tuple(found[key].shape) != tuple(tensor.shape):
@@ -364,12 +365,16 @@ def weights_from_onnx(net, path: Path) -> None:
 _LAYER = re.compile(r"^bert\.encoder\.layer\.(\d+)\.")
 
 
-def _deeper_than(key: str, found) -> bool:
-    """``key`` is a weight of an encoder layer past the last one ``found`` has: a reader deepened
+def layer_count(names) -> int:
+    """How many encoder layers the weights named ``names`` have (0: none)."""
+    return max((int(m.group(1)) + 1 for k in names if (m := _LAYER.match(k))), default=0)
+
+
+def _past_last_layer(key: str, have: int) -> bool:
+    """``key`` is a weight of an encoder layer past the ``have`` a reader has: a reader deepened
     from a shallower one (``--layers 6 --init`` a 4-layer reader) keeps the base's for those."""
     m = _LAYER.match(key)
-    have = [int(x.group(1)) for k in found if (x := _LAYER.match(k))]
-    return bool(m and have and int(m.group(1)) > max(have))
+    return bool(m and have and int(m.group(1)) >= have)
 
 
 def load_init(net, path: Path, map_location=None) -> None:
@@ -382,7 +387,8 @@ def load_init(net, path: Path, map_location=None) -> None:
         return
     saved = torch.load(path, weights_only=False, map_location=map_location)["model"]
     missing, unexpected = net.load_state_dict(saved, strict=False)
-    bad = [k for k in missing if not _deeper_than(k, saved)] + list(unexpected)
+    have = layer_count(saved)
+    bad = [k for k in missing if not _past_last_layer(k, have)] + list(unexpected)
     if bad:
         raise SystemExit(f"{path}: does not fit this reader ({', '.join(bad[:3])}...)")
 
@@ -597,7 +603,7 @@ def train(args, data: Path) -> Path:
             tmp.rename(ckpt)
             last_save = time.time()
     final = args.work / "final.pt"
-    state["device"] = str(device)
+    state["device"], state["bf16"] = str(device), bf16
     model = {k: v.detach().cpu() for k, v in net.state_dict().items()}
     torch.save({"model": model, "layers": args.layers, "state": state}, final)
     return final
@@ -922,9 +928,7 @@ def export(args, final: Path, data: Path) -> None:
     shutil.copy2(use, dest / R.MODEL)
     shutil.copy2(path / "tokenizer.json", dest / R.TOKENIZER)
     where = saved["state"].get("device", "cpu")
-    trained_on = "2 CPU cores" if where == "cpu" else f"a GPU ({where})"
-    if where == "cpu" and _bf16(args.bf16, _device("cpu")):
-        trained_on += ", bf16 autocast"
+    trained_on = ("2 CPU cores" if where == "cpu" else f"a GPU ({where})") + (", bf16 autocast" if saved["state"].get("bf16") else "")
     config = {"layers": saved["layers"], "max_len": args.max_len, "trained_on": trained_on, "temperature": round(t, 4), "bias": round(b, 4),
               "quantised": use == int8, "bytes": (dest / R.MODEL).stat().st_size, "sha256": R.sha256(dest / R.MODEL),
               "trained_steps": saved["state"]["step"], "trained_minutes": round(saved["state"]["seconds"] / 60, 1),
@@ -965,18 +969,16 @@ def _layers_text(layers: int) -> str:
     return "all 6 layers" if layers == 6 else f"the first {layers} of the 6 layers"
 
 
-def _init_layers(path: Path) -> int | None:
+def _init_layers(path: Path) -> int:
     """How many encoder layers the reader in ``path`` (``final.pt`` or ``reader.onnx``) has."""
     if path.suffix == ".onnx":
         import onnx
 
-        names = [i.name for i in onnx.load(str(path)).graph.initializer] + [n.name for n in onnx.load(str(path)).graph.node]
-    else:
-        import torch
+        # each layer's biases and LayerNorms keep their parameter names in the graph
+        return layer_count(i.name for i in onnx.load(str(path)).graph.initializer)
+    import torch
 
-        names = list(torch.load(path, weights_only=False, map_location="cpu")["model"])
-    found = [int(m.group(1)) for n in names if (m := re.search(r"layer\.(\d+)[./]", n))]
-    return max(found) + 1 if found else None
+    return layer_count(torch.load(path, weights_only=False, map_location="cpu")["model"])
 
 
 def _flags(args) -> str:
