@@ -37,6 +37,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# --fake forks its builds: no BLAS or OpenMP worker threads may be running when it does (set
+# before numpy is first imported; FAISS's build threads are set in run_fake)
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 QUESTIONS = [
     "When was the alpha bridge built?",
@@ -189,8 +193,19 @@ def _child_build(corpus: Path, root: Path, full: bool, kill_at: int | None, repo
         os._exit(0)
 
 
-def _run_child(corpus, root, full, kill_at=None, report=False, kill_after=None, timeout=60.0):
-    """Fork a build; return (how it ended, the lines it reported)."""
+def _threads() -> int:
+    """This process's threads, native ones (OpenMP, BLAS) included."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
+def _run_child(corpus, root, full, kill_at=None, report=False, kill_after=None, timeout=30.0):
+    """Fork a build; return (how it ended, the lines it reported). ``ended`` is "hung" when the
+    child was still running after ``timeout`` seconds (and was killed then)."""
+    if _threads() > 1:  # a fork copies one thread; a lock another one held stays locked forever
+        raise RuntimeError(f"refusing to fork with {_threads()} threads running: the child could deadlock")
     r, w = os.pipe() if report else (None, None)
     pid = os.fork()
     if pid == 0:
@@ -200,7 +215,7 @@ def _run_child(corpus, root, full, kill_at=None, report=False, kill_after=None, 
     if w is not None:
         os.close(w)
     start = time.monotonic()
-    sent = False
+    sent = hung = False
     data = b""
     while True:
         if r is not None:
@@ -214,11 +229,16 @@ def _run_child(corpus, root, full, kill_at=None, report=False, kill_after=None, 
         if done:
             break
         elapsed = time.monotonic() - start
-        if (kill_after is not None and elapsed >= kill_after and not sent) or elapsed > timeout:
+        if elapsed > timeout and not hung:
+            os.kill(pid, signal.SIGKILL)
+            hung = True
+        elif kill_after is not None and elapsed >= kill_after and not sent:
             os.kill(pid, signal.SIGKILL)
             sent = True
         time.sleep(0.001)
     ended = "killed" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else "finished"
+    if hung:
+        ended = "hung"
     return ended, (json.loads(data) if data else None)
 
 
@@ -242,7 +262,11 @@ def write_sites(where: list[str]) -> list[str]:
 
 
 def run_fake(trials: int, time_trials: int, seed: int, work: Path, log, every_write_line: bool = False) -> dict:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # forked children must not inherit a thread pool
+    import embeddings.vectors
+
+    # the builds run here and in forked children: one thread, so that no FAISS (OpenMP) worker
+    # thread is running when the harness forks (a fork copies only the forking thread)
+    embeddings.vectors.BUILD_THREADS = 1
     rng = random.Random(seed)
     corpus = make_corpus(work / "corpus", "A")
     refs = {}
@@ -293,7 +317,7 @@ def run_fake(trials: int, time_trials: int, seed: int, work: Path, log, every_wr
             delay = rng.uniform(0, 1.3 * took)
             ended, _ = _run_child(corpus, root, full, kill_after=delay)
             point = f"after {delay * 1000:.0f} ms"
-        problems = []
+        problems = [] if ended != "hung" else ["the build hung (killed after 30 s)"]
         moved = current_name(root) != version
         try:
             now = fake_answers(root)
@@ -434,7 +458,7 @@ def run_cli(trials: int, seed: int, work: Path, log) -> dict:
             os.killpg(proc.pid, signal.SIGKILL)
         rc = proc.wait()
         ended = "killed" if rc == -signal.SIGKILL else f"finished (exit {rc})"
-        problems = []
+        problems = [] if ended != "hung" else ["the build hung (killed after 30 s)"]
         moved = current_name(root) != version
         try:
             now = cli_answers(corpus, root, env, batch)

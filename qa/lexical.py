@@ -78,7 +78,12 @@ class Lexical:
     @classmethod
     def build(cls, tokens: list[list[str]]) -> Lexical:
         import bm25s
+        import tqdm
 
+        # bm25s wraps its loops in tqdm even with progress off, and tqdm then starts a monitor
+        # thread that lives on: a process that forks later (a fault harness, a server) could fork
+        # while it holds tqdm's lock. The monitor only tunes progress bars we never show.
+        tqdm.tqdm.monitor_interval = 0
         if not any(tokens):  # no words at all (bm25s refuses such a corpus): an index that matches nothing
             return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int32), {}, len(tokens))
         bm25 = bm25s.BM25()  # Lucene's BM25, k1 1.5, b 0.75

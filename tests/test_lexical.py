@@ -100,3 +100,24 @@ def test_top_breaks_ties_by_document_order(tmp_path):
     Lexical.build(tokenize(["cat", "cat", "cat cat", "cat cat"])).save(tmp_path)
     ids, _ = Lexical.load(tmp_path).top(["cat"], 1)
     assert ids.tolist() == [2]
+
+
+def test_building_leaves_no_thread_behind():
+    """bm25s runs tqdm (with progress off), whose monitor thread would outlive the build: a
+    process that forks afterwards (the fault harness, a server) must not carry a lock-holding
+    thread. In a fresh interpreter (other tests run bm25s themselves), counted from the
+    kernel's view, so that native threads count too."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import os, threading
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+from qa.lexical import Lexical, tokenize
+Lexical.build(tokenize(["the alpha bridge", "the beta summit", "gamma lake is deep"]))
+print(len(os.listdir("/proc/self/task")), [t.name for t in threading.enumerate()])
+"""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    assert out.stdout.split()[0] == "1", out.stdout
