@@ -7,7 +7,9 @@ shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-ch
 ``squad-val-chat``, ``squad20-val-chat``, and ``bbc-own``, ``bbc-own2`` on the BBC corpus: written for it and
 never tuned on), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
-named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores). Indexes are built once
+named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
+claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
+trained with its claims has not seen). Indexes are built once
 under ``--index-root``.
 Prints one line a set and mode, and writes every figure as JSON to ``--out``.
 """
@@ -41,17 +43,23 @@ SETS = {
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
+    "scifact-val": (None, EVAL / "scifact" / "corpus", "scifact"),
 }
-DEFAULT = [s for s in SETS if s != "scifact"]
+DEFAULT = [s for s in SETS if not s.startswith("scifact")]
 MODES = {"reader": [], "ranker": ["--no-reader"]}
 
 
 def validation_questions(folder: str, dest: Path) -> Path:
-    """The questions of the articles the reader's training held out, as ``train_reader`` splits them."""
-    from train_reader import load_questions
+    """The questions of the articles the reader's training held out, as ``train_reader`` splits them
+    (for ``scifact``: the claims of the abstracts ``train_reader --claims`` holds out)."""
+    from train_reader import _claims, load_questions, validation_claim_files
 
-    corpus = folder.removesuffix("-dev")
-    held_out = {q["id"] for q in load_questions() if q["corpus"] == corpus and q["val"]}
+    if folder == "scifact":
+        files = validation_claim_files()
+        held_out = {c["id"] for c in _claims() if c.get("sources") and c["sources"][0] in files}
+    else:
+        corpus = folder.removesuffix("-dev")
+        held_out = {q["id"] for q in load_questions() if q["corpus"] == corpus and q["val"]}
     out = dest / f"{folder}-val.jsonl"
     with out.open("w", encoding="utf-8") as fh:
         for line in (EVAL / folder / "questions.jsonl").open(encoding="utf-8"):
@@ -77,7 +85,7 @@ def main() -> None:
     for name in args.sets or DEFAULT:
         questions, corpus, index = SETS[name]
         if questions is None:
-            questions = validation_questions(name.replace("-val", "-dev"), args.work)
+            questions = validation_questions("scifact" if name == "scifact-val" else name.replace("-val", "-dev"), args.work)
         for mode in args.modes.split(","):
             t0 = time.time()
             cmd = [qa, "eval", str(questions), "--corpus", str(corpus), "--index", str(args.index_root / index),

@@ -68,6 +68,18 @@ def validation_articles() -> set[str]:
     return set(squad[::6]) | {"2008_Sichuan_earthquake.txt"}
 
 
+def _claims() -> list[dict]:
+    """SciFact's claims (``eval/scifact``): a statement and the abstracts that support or refute it."""
+    path = SHARED / "eval" / "scifact" / "questions.jsonl"
+    return [json.loads(line) for line in path.open(encoding="utf-8")] if path.is_file() else []
+
+
+def validation_claim_files() -> set[str]:
+    """SciFact's held-out part, by abstract: the claims whose first abstract is every fifth of
+    those abstracts by name (a claim and its negation, which share an abstract, fall together)."""
+    return set(sorted({c["sources"][0] for c in _claims() if c.get("sources")})[::5])
+
+
 def _open_text(path: Path):
     import gzip
     import lzma
@@ -83,8 +95,12 @@ def _load_split(data: Path) -> list[dict]:
     with _open_text(data) as fh:
         recs = [json.loads(line) for line in fh]
     val = validation_articles() if (SHARED / "eval" / "squad11-dev" / "corpus").is_dir() else None
+    claims_val = validation_claim_files() if val is not None and any(r.get("corpus") == "scifact" for r in recs) else None
     for r in recs:
-        r["val"] = r["source"] in val if val is not None else bool(r.get("val"))
+        if val is None:
+            r["val"] = bool(r.get("val"))
+        else:
+            r["val"] = r["source"] in (claims_val if r.get("corpus") == "scifact" else val)
     return recs
 
 
@@ -239,6 +255,69 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 if n % 500 == 0:
                     print(f"mine {name}: {n}/{len(qs)} ({time.time() - t0:.0f} s)", flush=True)
+    tmp.rename(out)
+    return out
+
+
+def mine_claims(args) -> Path:
+    """Stage 1b (``--claims``): SciFact's claims as training groups, in ``work/claims.jsonl``. A claim
+    is not a question, and nothing marks which sentence of an abstract bears on it, so every
+    sentence of a relevant abstract among the ranker's candidates is a positive (the listwise loss
+    wants one of them on top, not all), plus each relevant abstract's sentence sharing the most
+    words with the claim; the rest of the ranker's candidates are the hard negatives, and random
+    sentences of other abstracts more. Claims are kept as written (no rewriting into chat style)."""
+    out = args.work / "claims.jsonl"
+    if out.exists():
+        return out
+    from embeddings.model import load_embedder
+    from qa.answers import FEATURES, AnswerParams, candidates
+    from qa.config import model_cache
+    from qa.index import open_index
+
+    params = AnswerParams()
+    embedder = load_embedder(None, cache=model_cache())
+    index = open_index(args.claims_index)
+    rows_of = {e.source: e.sentences for e in index.files}
+    rng = random.Random(SEED)
+    tmp = out.with_suffix(".part")
+    t0 = time.time()
+    claims = [c for c in _claims() if c.get("sources") and all(s in rows_of for s in c["sources"])]
+    with tmp.open("w", encoding="utf-8") as fh:
+        for n, c in enumerate(claims):
+            relevant = set(c["sources"])
+            cands = candidates(index, embedder.encode([c["question"]])[0], c["question"], params)
+            score = cands.scores(params.weights, params.bias)
+            score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
+            order = np.argsort(-score, kind="stable")[: args.mine_top]
+            top = [(int(cands.ids[o]), float(score[o]), "top") for o in order]
+            ctoks = set(re.findall(r"\w+", c["question"].lower())) - STOP
+            best = []
+            for src in c["sources"]:
+                lo, hi = rows_of[src]
+                best.append((max(range(lo, hi), key=lambda s: len(ctoks & set(re.findall(r"\w+", index.sentence_text(s).lower())))),
+                             None, "gold"))
+            others = [e for e in index.files if e.source not in relevant]
+            randoms = []
+            for e in rng.sample(others, 4):
+                lo, hi = e.sentences
+                if hi > lo:
+                    randoms.append((rng.randrange(lo, hi), None, "random"))
+            rec = {"id": f"scifact-{c['id']}", "q": c["question"], "orig": c["question"], "corpus": "scifact",
+                   "source": c["sources"][0], "unanswerable": False, "answers": [], "rewrite": False, "cands": []}
+            seen = set()
+            for s, o, kind in [*top, *best, *randoms]:
+                if s in seen:
+                    continue
+                seen.add(s)
+                fi = int(index.sentences[s, 0])
+                fl, fh_ = index.files[fi].sentences
+                rec["cands"].append({
+                    "text": index.sentence_text(s), "before": index.sentence_text(s - 1) if s - 1 >= fl else "",
+                    "after": index.sentence_text(s + 1) if s + 1 < fh_ else "", "old": o, "kind": kind,
+                    "pos": index.files[fi].source in relevant, "span": None})
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            if n % 200 == 0:
+                print(f"mine scifact: {n}/{len(claims)} ({time.time() - t0:.0f} s)", flush=True)
     tmp.rename(out)
     return out
 
@@ -432,7 +511,7 @@ def terse(q: str, rng: random.Random) -> str:
 def training_question(rec: dict, rng: random.Random, augment: float) -> str:
     """The question a training step asks: with chance ``augment`` a fresh rewrite of the original
     (people's style or a terse one), so that each epoch sees other phrasings; else the mined one."""
-    if rec["val"] or rng.random() >= augment:
+    if rec["val"] or not rec.get("rewrite", True) or rng.random() >= augment:
         return rec["q"]
     positive = next((c["text"] for c in rec["cands"] if c["pos"]), None)
     return terse(rec["orig"], rng) if rng.random() < 0.25 else people_style(rec["orig"], positive, rng)
@@ -519,6 +598,10 @@ def train(args, data: Path) -> Path:
     device = _device(args.device)
     recs = _load_split(data)
     train_recs = [r for r in recs if not r["val"]]
+    if args.claims:
+        claims = [r for r in _load_split(args.work / "claims.jsonl") if not r["val"]]
+        train_recs += claims * args.claims_repeat
+        print(f"with {len(claims)} SciFact claims, each {args.claims_repeat} times an epoch", flush=True)
     print(f"train: {len(train_recs)} questions ({sum(r['unanswerable'] for r in train_recs)} unanswerable), "
           f"validation: {len(recs) - len(train_recs)}", flush=True)
     net, path = build_model(args.layers, args.base)
@@ -1071,6 +1154,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--reader-negatives", type=Path, default=None, metavar="FOLDER",
                     help="draw the hard negatives from the ranker's top as ordered by the reader in FOLDER "
                          "(its own confusions), e.g. embeddings/reader_model")
+    ap.add_argument("--claims", action="store_true",
+                    help="train on SciFact's claims too (eval/scifact, its held-out fifth kept out; asked of --claims-index)")
+    ap.add_argument("--claims-index", type=Path, default=Path.home() / ".cache" / "qa" / "eval-indexes" / "scifact",
+                    help="the scifact corpus's index (built by qa index, as bench/eval_sets.py builds it)")
+    ap.add_argument("--claims-repeat", type=int, default=2, help="times each training claim is asked an epoch")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export", "pack", "parts"], default="all",
                     help="pack: write the training data and base model for a run elsewhere into --out; "
@@ -1101,6 +1189,8 @@ def main() -> None:
     else:
         build_indexes(args.index_root)
         data = mine(args)
+        if args.claims:
+            mine_claims(args)
         if args.reader_negatives:
             data = order_by_reader(args, data)
     if args.stage == "data":

@@ -184,3 +184,32 @@ def test_bf16_autocast_is_chosen_as_asked() -> None:
     assert train_reader._bf16("off", cpu) is False
     assert train_reader._bf16("auto", torch.device("cuda")) is True
     assert isinstance(train_reader._bf16("auto", cpu), bool)
+
+
+def test_claims_are_split_by_abstract_and_never_rewritten(tmp_path, monkeypatch) -> None:
+    """``--claims``: SciFact's claims are held out by abstract (a claim and its negation share one,
+    so they fall on the same side), and a claim is asked as written, never rewritten as a chat
+    question (its words are what ties it to the abstract)."""
+    import json
+    import random
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    claims = [{"id": str(i), "question": f"claim {i}", "sources": [f"{i // 2:03}.txt"]} for i in range(40)]
+    monkeypatch.setattr(train_reader, "_claims", lambda: claims)
+    held = train_reader.validation_claim_files()
+    assert held == {f"{i:03}.txt" for i in range(0, 20, 5)}
+    data = tmp_path / "claims.jsonl"
+    data.write_text("".join(json.dumps({"id": c["id"], "q": c["question"], "orig": c["question"], "corpus": "scifact",
+                                        "source": c["sources"][0], "rewrite": False, "unanswerable": False, "answers": [],
+                                        "cands": [{"text": "a sentence", "pos": True}]}) + "\n" for c in claims))
+    if not (train_reader.SHARED / "eval" / "squad11-dev" / "corpus").is_dir():
+        pytest.skip("the split is applied where ../shared is beside the repository")
+    recs = train_reader._load_split(data)
+    assert [r["id"] for r in recs if r["val"]] == [str(i) for i in range(40) if i // 2 % 5 == 0]
+    rng = random.Random(0)
+    train = [r for r in recs if not r["val"]]
+    assert all(train_reader.training_question(r, rng, augment=1.0) == r["q"] for r in train)
+    squad = dict(train[0], rewrite=True, orig="What is the Tallest Building in Town?", val=False)
+    assert any(train_reader.training_question(squad, rng, augment=1.0) != squad["orig"] for _ in range(20))
