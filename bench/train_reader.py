@@ -188,6 +188,24 @@ def build_indexes(root: Path) -> None:
         subprocess.run([*qa, "index", "--corpus", str(folder), "--index", str(root / name)], check=True, cwd=ROOT)
 
 
+def _ranked(index, embedder, text: str, params, top: int) -> tuple[list[int], list[float]]:
+    """The ranker's best ``top`` sentence rows for ``text`` and their scores, as ``qa ask`` ranks them."""
+    from qa.answers import FEATURES, candidates
+
+    cands = candidates(index, embedder.encode([text])[0], text, params)
+    score = cands.scores(params.weights, params.bias)
+    score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
+    order = np.argsort(-score, kind="stable")[:top]
+    return [int(cands.ids[o]) for o in order], [float(score[o]) for o in order]
+
+
+def _candidate(index, s: int, old: float | None, kind: str, pos: bool, span) -> dict:
+    """Sentence row ``s`` as a training candidate, with the sentences before and after it in its file."""
+    lo, hi = index.files[int(index.sentences[s, 0])].sentences
+    return {"text": index.sentence_text(s), "before": index.sentence_text(s - 1) if s - 1 >= lo else "",
+            "after": index.sentence_text(s + 1) if s + 1 < hi else "", "old": old, "kind": kind, "pos": pos, "span": span}
+
+
 def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
     """Stage 1: the candidate groups, one JSON line a question, in ``work/data.jsonl``; with
     ``people_val``, only the validation questions, every one rewritten the way people type
@@ -196,7 +214,7 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
     if out.exists():
         return out
     from embeddings.model import load_embedder
-    from qa.answers import FEATURES, AnswerParams, candidates
+    from qa.answers import AnswerParams
     from qa.config import model_cache
     from qa.index import open_index
 
@@ -225,13 +243,7 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                 asked = q["q"]
                 if people_val or (not q["val"] and rng.random() < 0.6):
                     asked = people_style(q["q"], index.sentence_text(gold) if gold is not None else None, rng)
-                qvec = embedder.encode([asked])[0]
-                cands = candidates(index, qvec, asked, params)
-                score = cands.scores(params.weights, params.bias)
-                score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
-                order = np.argsort(-score, kind="stable")[: args.mine_top]
-                ids = [int(cands.ids[o]) for o in order]
-                old = [float(score[o]) for o in order]
+                ids, old = _ranked(index, embedder, asked, params, args.mine_top)
                 randoms = rng.sample(range(lo, hi), min(4, hi - lo))
                 rec = {"id": q["id"], "q": asked, "orig": q["q"], "corpus": name, "source": q["source"], "val": q["val"],
                        "unanswerable": q["unanswerable"], "answers": q["answers"], "cands": []}
@@ -245,13 +257,8 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                     if s in seen:
                         continue
                     seen.add(s)
-                    text = index.sentence_text(s)
                     pos = s in gold_rows
-                    fl, fh_ = index.files[int(index.sentences[s, 0])].sentences
-                    before = index.sentence_text(s - 1) if s - 1 >= fl else ""
-                    after = index.sentence_text(s + 1) if s + 1 < fh_ else ""
-                    rec["cands"].append({"text": text, "before": before, "after": after, "old": o, "kind": kind, "pos": pos,
-                                         "span": _span_in(text, q["answers"]) if pos else None})
+                    rec["cands"].append(_candidate(index, s, o, kind, pos, _span_in(index.sentence_text(s), q["answers"]) if pos else None))
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 if n % 500 == 0:
                     print(f"mine {name}: {n}/{len(qs)} ({time.time() - t0:.0f} s)", flush=True)
@@ -270,7 +277,7 @@ def mine_claims(args) -> Path:
     if out.exists():
         return out
     from embeddings.model import load_embedder
-    from qa.answers import FEATURES, AnswerParams, candidates
+    from qa.answers import AnswerParams
     from qa.config import model_cache
     from qa.index import open_index
 
@@ -285,11 +292,7 @@ def mine_claims(args) -> Path:
     with tmp.open("w", encoding="utf-8") as fh:
         for n, c in enumerate(claims):
             relevant = set(c["sources"])
-            cands = candidates(index, embedder.encode([c["question"]])[0], c["question"], params)
-            score = cands.scores(params.weights, params.bias)
-            score = np.where(cands.features[:, FEATURES.index("echo")] > 0, score * params.echo_factor, score)
-            order = np.argsort(-score, kind="stable")[: args.mine_top]
-            top = [(int(cands.ids[o]), float(score[o]), "top") for o in order]
+            top = [(s, o, "top") for s, o in zip(*_ranked(index, embedder, c["question"], params, args.mine_top))]
             ctoks = set(re.findall(r"\w+", c["question"].lower())) - STOP
             best = []
             for src in c["sources"]:
@@ -309,12 +312,7 @@ def mine_claims(args) -> Path:
                 if s in seen:
                     continue
                 seen.add(s)
-                fi = int(index.sentences[s, 0])
-                fl, fh_ = index.files[fi].sentences
-                rec["cands"].append({
-                    "text": index.sentence_text(s), "before": index.sentence_text(s - 1) if s - 1 >= fl else "",
-                    "after": index.sentence_text(s + 1) if s + 1 < fh_ else "", "old": o, "kind": kind,
-                    "pos": index.files[fi].source in relevant, "span": None})
+                rec["cands"].append(_candidate(index, s, o, kind, index.files[int(index.sentences[s, 0])].source in relevant, None))
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             if n % 200 == 0:
                 print(f"mine scifact: {n}/{len(claims)} ({time.time() - t0:.0f} s)", flush=True)
