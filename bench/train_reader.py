@@ -1066,8 +1066,18 @@ def _flags(args) -> str:
     """The options this run was given that differ from the defaults (for the card's command)."""
     defaults = vars(parser().parse_args([]))
     skip = {"work", "index_root", "dest", "stage"}
-    return "".join(f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+    return "".join(f" --{k.replace('_', '-')}" + ("" if v is True else f" {v}") for k, v in vars(args).items()
                    if k not in skip and k in defaults and v != defaults[k])
+
+
+def _claims_text(args) -> str:
+    if not getattr(args, "claims", False):
+        return ""
+    held = validation_claim_files()
+    return (f" And `eval/scifact`'s claims (BEIR SciFact, train qrels; `--claims`), asked as written, "
+            f"{args.claims_repeat} times an epoch, every sentence of a relevant abstract among the candidates a "
+            f"positive; held out: the claims of every fifth abstract by name ({len(held)} abstracts), "
+            f"measured as `bench/eval_sets.py scifact-val`.")
 
 
 def model_card(args, config: dict) -> str:
@@ -1091,7 +1101,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
 - **Data** (all in `../shared`, none copied here): `train/squad20-train-sample.json` (SQuAD 2.0
   training sample, 10 articles), `eval/squad11-dev` and `eval/squad20-dev` questions (SQuAD v1.1 /
   2.0 dev, CC BY-SA 4.0). Validation: the articles {', '.join(sorted(validation_articles()))},
-  held out of training in every set. **Not trained on**: `eval/seed`, `eval/bbc`, `eval/scifact`.
+  held out of training in every set.{_claims_text(args)} **Not trained on**: `eval/seed`, `eval/bbc`{"" if getattr(args, "claims", False) else ", `eval/scifact`"}.
 - **Recipe**: each question asked of its corpus's real index with the feature ranker; its top
   {args.mine_top} candidates are the hard negatives, sentences holding a gold answer the positives, plus
   random sentences of the same article. 60% of training questions rewritten the way people type
