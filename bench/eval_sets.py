@@ -52,11 +52,11 @@ MODES = {"reader": [], "ranker": ["--no-reader"]}
 def validation_questions(folder: str, dest: Path) -> Path:
     """The questions of the articles the reader's training held out, as ``train_reader`` splits them
     (for ``scifact``: the claims of the abstracts ``train_reader --claims`` holds out)."""
-    from train_reader import _claims, load_questions, validation_claim_files
+    from train_reader import load_claims, load_questions, validation_claim_files
 
     if folder == "scifact":
         files = validation_claim_files()
-        held_out = {c["id"] for c in _claims() if c.get("sources") and c["sources"][0] in files}
+        held_out = {c["id"] for c in load_claims() if c.get("sources") and c["sources"][0] in files}
     else:
         corpus = folder.removesuffix("-dev")
         held_out = {q["id"] for q in load_questions() if q["corpus"] == corpus and q["val"]}
@@ -85,7 +85,7 @@ def main() -> None:
     for name in args.sets or DEFAULT:
         questions, corpus, index = SETS[name]
         if questions is None:
-            questions = validation_questions("scifact" if name == "scifact-val" else name.replace("-val", "-dev"), args.work)
+            questions = validation_questions(corpus.parent.name, args.work)  # eval/FOLDER/corpus
         for mode in args.modes.split(","):
             t0 = time.time()
             cmd = [qa, "eval", str(questions), "--corpus", str(corpus), "--index", str(args.index_root / index),

@@ -68,7 +68,7 @@ def validation_articles() -> set[str]:
     return set(squad[::6]) | {"2008_Sichuan_earthquake.txt"}
 
 
-def _claims() -> list[dict]:
+def load_claims() -> list[dict]:
     """SciFact's claims (``eval/scifact``): a statement and the abstracts that support or refute it."""
     path = SHARED / "eval" / "scifact" / "questions.jsonl"
     return [json.loads(line) for line in path.open(encoding="utf-8")] if path.is_file() else []
@@ -77,7 +77,7 @@ def _claims() -> list[dict]:
 def validation_claim_files() -> set[str]:
     """SciFact's held-out part, by abstract: the claims whose first abstract is every fifth of
     those abstracts by name (a claim and its negation, which share an abstract, fall together)."""
-    return set(sorted({c["sources"][0] for c in _claims() if c.get("sources")})[::5])
+    return set(sorted({c["sources"][0] for c in load_claims() if c.get("sources")})[::5])
 
 
 def _open_text(path: Path):
@@ -199,6 +199,12 @@ def _ranked(index, embedder, text: str, params, top: int) -> tuple[list[int], li
     return [int(cands.ids[o]) for o in order], [float(score[o]) for o in order]
 
 
+def _most_shared(index, rows, text: str) -> int:
+    """The sentence row of ``rows`` that shares the most content words with ``text`` (the first on a tie)."""
+    words = set(re.findall(r"\w+", text.lower())) - STOP
+    return max(rows, key=lambda s: len(words & set(re.findall(r"\w+", index.sentence_text(s).lower()))))
+
+
 def _candidate(index, s: int, old: float | None, kind: str, pos: bool, span) -> dict:
     """Sentence row ``s`` as a training candidate, with the sentences before and after it in its file."""
     lo, hi = index.files[int(index.sentences[s, 0])].sentences
@@ -238,8 +244,7 @@ def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
                 ]
                 if not q["unanswerable"] and not gold_rows:
                     continue
-                qtoks = set(re.findall(r"\w+", q["q"].lower())) - STOP
-                gold = max(gold_rows, key=lambda s: len(qtoks & set(re.findall(r"\w+", index.sentence_text(s).lower())))) if gold_rows else None
+                gold = _most_shared(index, gold_rows, q["q"]) if gold_rows else None
                 asked = q["q"]
                 if people_val or (not q["val"] and rng.random() < 0.6):
                     asked = people_style(q["q"], index.sentence_text(gold) if gold is not None else None, rng)
@@ -288,17 +293,12 @@ def mine_claims(args) -> Path:
     rng = random.Random(SEED)
     tmp = out.with_suffix(".part")
     t0 = time.time()
-    claims = [c for c in _claims() if c.get("sources") and all(s in rows_of for s in c["sources"])]
+    claims = [c for c in load_claims() if c.get("sources") and all(s in rows_of for s in c["sources"])]
     with tmp.open("w", encoding="utf-8") as fh:
         for n, c in enumerate(claims):
             relevant = set(c["sources"])
             top = [(s, o, "top") for s, o in zip(*_ranked(index, embedder, c["question"], params, args.mine_top))]
-            ctoks = set(re.findall(r"\w+", c["question"].lower())) - STOP
-            best = []
-            for src in c["sources"]:
-                lo, hi = rows_of[src]
-                best.append((max(range(lo, hi), key=lambda s: len(ctoks & set(re.findall(r"\w+", index.sentence_text(s).lower())))),
-                             None, "gold"))
+            best = [(_most_shared(index, range(*rows_of[src]), c["question"]), None, "gold") for src in c["sources"]]
             others = [e for e in index.files if e.source not in relevant]
             randoms = []
             for e in rng.sample(others, 4):

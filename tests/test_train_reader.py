@@ -197,7 +197,7 @@ def test_claims_are_split_by_abstract_and_never_rewritten(tmp_path, monkeypatch)
     import train_reader
 
     claims = [{"id": str(i), "question": f"claim {i}", "sources": [f"{i // 2:03}.txt"]} for i in range(40)]
-    monkeypatch.setattr(train_reader, "_claims", lambda: claims)
+    monkeypatch.setattr(train_reader, "load_claims", lambda: claims)
     held = train_reader.validation_claim_files()
     assert held == {f"{i:03}.txt" for i in range(0, 20, 5)}
     data = tmp_path / "claims.jsonl"
