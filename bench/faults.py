@@ -166,6 +166,17 @@ def _traced_modules() -> set[str]:
 def _child_build(corpus: Path, root: Path, full: bool, kill_at: int | None, report_fd: int | None) -> None:
     """In a forked child: build, counting the lines run in the build's modules; SIGKILL itself
     at line ``kill_at``; with ``report_fd``, write which function ran each line."""
+    import threading
+
+    import tqdm.auto
+
+    # tqdm's lock is a multiprocessing semaphore, made to be shared across a fork: a child killed
+    # while bm25s's tqdm held it left it taken, and the parent's next build waited on it forever.
+    # The child gets a lock of its own (on tqdm.auto's class too, which bm25s uses and which
+    # keeps the lock it was first given)
+    lock = threading.RLock()
+    for cls in {tqdm.tqdm, tqdm.auto.tqdm}:
+        cls.set_lock(lock)
     files = _traced_modules()
     count = 0
     where: list[str] = []
