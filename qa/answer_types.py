@@ -1,4 +1,5 @@
-"""What kind of thing a question asks for, and whether a sentence holds one.
+"""What kind of thing a question asks for, whether a sentence holds one, and whether the input
+is a question at all.
 
 Cheap surface cues, no model: "who" wants a name, "when" a date, "how many/much" a number or a
 sum, "where" a place. A sentence "holds" the type when it has such a token that the question
@@ -82,3 +83,27 @@ def holds_type(sentence: str, kind: str, question: str) -> bool:
         return any(m.group(0).lower() not in asked for m in _NUMBER_RE.finditer(sentence))
     # person / place / name: a capitalised word (not the sentence's first) the question lacks
     return any(m.group(0).lower().strip("'’") not in asked for m in _CAPITALISED.finditer(sentence))
+
+
+# the words a question (or a request: "tell me", "list the") starts with
+_QUESTION_START = frozenset(
+    "who whom whose what whats when where why how which "
+    "is isn are aren was wasn were weren am do don does doesn did didn can could will would should "
+    "shall may might must has have had tell show give list find name define explain describe".split()
+)
+_WH = re.compile(r"\b(?:who|whom|whose|what|whats|when|where|why|how|which)\b", re.IGNORECASE)
+
+
+def is_statement(text: str, min_words: int = 8) -> bool:
+    """True when ``text`` is a statement to find evidence for, not a question: no question mark, no
+    question word, not opening as a question or a request does, and either a sentence (ending in a
+    full stop, three words or more: "0-dimensional biomaterials lack inductive properties.") or a
+    run of ``min_words`` words or more. Keywords typed into a chat ("british empire population at
+    its peak") stay questions."""
+    text = text.strip()
+    if min_words <= 0 or not text or text.endswith("?") or _WH.search(text) or "__" in text:  # a blank to fill
+        return False
+    tokens = re.findall(r"[^\W_]+", text.lower())
+    if not tokens or tokens[0] in _QUESTION_START:
+        return False
+    return len(tokens) >= min_words or (text.endswith(".") and len(tokens) >= 3)

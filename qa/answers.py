@@ -23,6 +23,13 @@ The quote is the chosen sentence, with its neighbour in the paragraph closer to 
 when the two fit in 300 characters. A sentence that appears, word for word or nearly, in several files is one
 answer that names every file. When the best score is under ``threshold`` the result says the corpus does not
 answer, and still lists the nearest sentences.
+
+A statement rather than a question ("0-dimensional biomaterials lack inductive properties":
+``qa.answer_types.is_statement``) asks where the documents speak to it. It is ranked by the
+features alone, and its answers are the best sentence of each of the best files (then, when
+fewer files than ``k`` have one, the next best sentences of those files): the reader was
+trained to find the sentence that answers a question, and on SciFact's held-out claims it put the
+relevant abstract first less often than the ranker (README, "The reader").
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import numpy as np
 
 from embeddings.model import Embedder
 from embeddings.vectors import rows
-from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type
+from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type, is_statement
 from qa.chunking import section_of
 from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
 from qa.index import Index
@@ -82,6 +89,10 @@ class AnswerParams:
     read_top: int = 12
     reader_threshold: float | None = None  # None: the reader's own, fitted on validation (reader.json)
     follow_bonus: float = 1.0  # with the reader: logit added to a follow-up's candidates in the previous answer's file
+    # a sentence ending in a full stop, or an input of this many words or more, with no question
+    # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
+    # file (0: every input is read as a question)
+    statement_words: int = 8
 
 
 @dataclass
@@ -292,7 +303,8 @@ def answer(
     base = ranker_scores(cands, params)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
-    if reader is not None and params.reader and len(cands.ids):
+    statement = not follows and is_statement(question, params.statement_words)
+    if reader is not None and params.reader and not statement and len(cands.ids):
         prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
         # a follow-up is searched for with the earlier question (and next to the earlier answer),
         # but read as asked: with the earlier question appended, the reader answered that one again
@@ -310,7 +322,7 @@ def answer(
     elif reader is not None and params.spans and len(cands.ids):
         # the ranker's order and score; the reader reads only the sentences likely to be shown
         spans = rescore(index, reader, question, cands.ids, base, params.k + 2).spans
-    answers = select(index, cands, params, base, spans)
+    answers = select(index, cands, params, base, spans, per_file=1 if statement else 0)
     answered = bool(answers) and answers[0].score >= threshold
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
 
@@ -328,31 +340,37 @@ def select(
     params: AnswerParams,
     score: np.ndarray | None = None,
     spans: dict[int, tuple[int, int]] | None = None,
+    per_file: int = 0,
 ) -> list[Answer]:
     """The best ``params.k`` candidates as answers (by ``score``, the ranker's when None);
-    near-duplicates merge into one. ``spans`` maps a sentence row to its short answer."""
+    near-duplicates merge into one. ``spans`` maps a sentence row to its short answer. With
+    ``per_file``, the best that many of each file come first, then the next best up to ``k``."""
     if len(cands.ids) == 0:
         return []
     if score is None:
         score = ranker_scores(cands, params)
     spans = spans or {}
-    order = np.argsort(-score, kind="stable")
+    order = np.argsort(-score, kind="stable").tolist()
     # (first row, last row, score, words, files); rows index sentences across the whole index
     chosen: list[tuple[int, int, float, frozenset[str], list[int], tuple[int, int] | None]] = []
-    for o in order.tolist():
-        s = int(cands.ids[o])
-        words = word_set(cands.texts[o])
-        f = int(index.sentences[s, 0])
-        for *_, w, files, _span in chosen:
-            if near_duplicate(w, words, params.duplicate_jaccard):
-                if f not in files:
-                    files.append(f)
-                break
-        else:
-            if len(chosen) < params.k:
-                first, last = quote_rows(index, s, cands.qvec, params)
-                if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
-                    chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))
+    # with per_file, a first pass keeps to that many answers a file; a second fills up to k
+    for capped in ((True, False) if per_file else (False,)):
+        for o in order:
+            s = int(cands.ids[o])
+            words = word_set(cands.texts[o])
+            f = int(index.sentences[s, 0])
+            for *_, w, files, _span in chosen:
+                if near_duplicate(w, words, params.duplicate_jaccard):
+                    if f not in files:
+                        files.append(f)
+                    break
+            else:
+                if capped and sum(fs[0] == f for *_, fs, _span in chosen) >= per_file:
+                    continue
+                if len(chosen) < params.k:
+                    first, last = quote_rows(index, s, cands.qvec, params)
+                    if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
+                        chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))
     answers = []
     for first, last, sc, _, files, span in chosen:
         f, start, _, line, page = (int(x) for x in index.sentences[first, :5])

@@ -21,6 +21,7 @@ from conftest import (
     check_answer,
 )
 
+from qa.answer_types import is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.index import Index, open_index
@@ -176,3 +177,60 @@ def test_answers_keep_exact_offsets_with_crlf_and_unicode(tmp_path: Path) -> Non
         assert r.answers
         for a in r.answers:
             check_answer(a.to_json(), corpus)
+
+
+@pytest.mark.parametrize(
+    "text, statement",
+    [
+        ("0-dimensional biomaterials lack inductive properties.", True),  # a sentence
+        ("ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors", True),  # 8 words
+        ("The council spent £5.5m.", True),
+        ("who did the review", False),
+        ("how much was spent on the new social care posts by the council", False),
+        ("what's the closing date for the essex social worker job", False),
+        ("Is the local linked support team job permanent.", False),  # opens as a question does
+        ("tell me about the review of the council's children's services", False),  # a request
+        ("british empire population at its peak", False),  # keywords typed into a chat
+        ("council budget.", False),  # too short to be a claim
+        ("The review found the services inadequate?", False),
+        ("Philo of Byzantium ____ surmised that air converted to fire", False),  # a blank to fill
+        ("", False),
+    ],
+)
+def test_statements_are_told_from_questions(text: str, statement: bool) -> None:
+    assert is_statement(text) is statement
+
+
+def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path) -> None:
+    """A claim asks where the documents speak to it: the best sentence of each file comes first,
+    then the next best of those files fill up to k. A question keeps the plain order by score."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "The harbour bridge was painted green by the city engineers in 1999. "
+        "The city engineers painted the harbour bridge green again in 2004. "
+        "Green paint on the harbour bridge was chosen by the city engineers. "
+        "The harbour bridge is painted green every five years by city engineers.",
+        encoding="utf-8",
+    )
+    (corpus / "b.txt").write_text("Tourists say the harbour bridge looks green. Ferries run hourly.", encoding="utf-8")
+    (corpus / "c.txt").write_text("A bridge in the old town was painted. The museum opens at nine.", encoding="utf-8")
+    fake = FakeEmbedder()
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    index = open_index(tmp_path / "i")
+    claim = "The harbour bridge was painted green by the city engineers."
+    assert is_statement(claim)
+
+    res = answer(index, fake, claim, AnswerParams(k=5))
+    sources = [a.source for a in res.answers]
+    assert sources[0] == "a.txt" and len(set(sources[:3])) == 3, sources
+    # then filled from the best file (a quote may take in its neighbour, so fewer than k may be left)
+    assert len(sources) > 3 and set(sources[3:]) == {"a.txt"}, sources
+    for a in res.answers:
+        check_answer(a.to_json(), corpus)
+
+    # read as a question (statement_words=0), a.txt's sentences outrank the other files'
+    plain = answer(index, fake, claim, AnswerParams(k=5, statement_words=0))
+    assert [a.source for a in plain.answers][:2] == ["a.txt", "a.txt"]
+    scores = [a.score for a in plain.answers]
+    assert scores == sorted(scores, reverse=True)
