@@ -26,7 +26,7 @@ answer, and still lists the nearest sentences.
 
 A statement rather than a question ("0-dimensional biomaterials lack inductive properties":
 ``qa.answer_types.is_statement``) asks where the documents speak to it. It is ranked by the
-features alone, and its answers are the best sentence of each of the best files (then, when
+features alone, and its answers are the best sentence of each of the best files (and, when
 fewer files than ``k`` have one, the next best sentences of those files): the reader was
 trained to find the sentence that answers a question, and on SciFact's held-out claims it put the
 relevant abstract first less often than the ranker (README, "The reader").
@@ -344,7 +344,8 @@ def select(
 ) -> list[Answer]:
     """The best ``params.k`` candidates as answers (by ``score``, the ranker's when None);
     near-duplicates merge into one. ``spans`` maps a sentence row to its short answer. With
-    ``per_file``, the best that many of each file come first, then the next best up to ``k``."""
+    ``per_file``, the best that many of each file are chosen first, then the next best up to
+    ``k``; either way the answers come best first."""
     if len(cands.ids) == 0:
         return []
     if score is None:
@@ -371,6 +372,7 @@ def select(
                     first, last = quote_rows(index, s, cands.qvec, params)
                     if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
                         chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))
+    chosen.sort(key=lambda c: -c[2])  # best first (each file's first answer stays before its others)
     answers = []
     for first, last, sc, _, files, span in chosen:
         f, start, _, line, page = (int(x) for x in index.sentences[first, :5])

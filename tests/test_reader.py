@@ -170,7 +170,7 @@ def test_a_statement_is_ranked_by_the_features_and_still_gets_spans(sample_engin
     alone = sample_engine.ask(claim, params=AnswerParams(reader=False))
     assert [(a.source, a.start, a.score) for a in by_default.answers] == [(a.source, a.start, a.score) for a in alone.answers]
     assert "5.5m" in by_default.answers[0].text and by_default.answered
-    assert by_default.answers[0].source != by_default.answers[1].source
+    assert len({a.source for a in by_default.answers}) == 2  # both files
     assert any(a.span is not None for a in by_default.answers)
     # asked as a question, the reader ranks: the scores differ
     asked = sample_engine.ask("how much did the council invest in new social care posts")
