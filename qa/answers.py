@@ -49,6 +49,7 @@ from qa.chunking import section_of
 from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
+from qa.names import unmentioned
 from qa.reading import near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
@@ -93,6 +94,8 @@ class AnswerParams:
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
     statement_words: int = 8
+    # decline an answer whose file never mentions a name the question asks about (qa.names)
+    names_must_match: bool = True
 
 
 @dataclass
@@ -324,7 +327,14 @@ def answer(
         spans = rescore(index, reader, question, cands.ids, base, params.k + 2).spans
     answers = select(index, cands, params, base, spans, per_file=1 if statement else 0)
     answered = bool(answers) and answers[0].score >= threshold
-    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0)
+    missing: tuple[str, ...] = ()
+    if answered and params.names_must_match:
+        # "how much prize money does the dubai winner get": not from a file that never says "Dubai"
+        best = answers[0]
+        files = [index.by_source[s] for s in (best.source, *best.also_in) if s in index.by_source]
+        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files])
+        answered = not missing
+    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing)
 
 
 def ranker_scores(cands: Candidates, params: AnswerParams) -> np.ndarray:

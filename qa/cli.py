@@ -251,6 +251,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 def _print_result(result, verbose_context: bool = False) -> None:
     from qa.highlight import citation, one_line_span
+    from qa.names import names_list
 
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
@@ -258,7 +259,9 @@ def _print_result(result, verbose_context: bool = False) -> None:
     if not result.answers:
         click.echo("  No answer found in the corpus.")
         return
-    if not result.answered:
+    if not result.answered and result.unmentioned:
+        click.echo(f"  No answer in the corpus: the best passage's file never mentions {terminal_safe_line(names_list(result.unmentioned))}. The nearest passages:")
+    elif not result.answered:
         click.echo("  No confident answer in the corpus. The nearest passages:")
     for i, a in enumerate(result.answers, 1):
         cite = citation(a.source, a.line, a.page, a.section)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qa.errors import QAError
 from qa.highlight import citation
+from qa.names import names_list
 from qa.records import Answer, Result
 
 FILENAME = "conversations.sqlite"
@@ -84,6 +85,7 @@ def result_from_json(d: dict) -> Result:
         answered=bool(d["answered"]),
         answers=tuple(answer_from_json(a) for a in d.get("answers", ())),
         id=d.get("id"),
+        unmentioned=tuple(str(w) for w in d.get("unmentioned", ())),
     )
 
 
@@ -191,7 +193,8 @@ def to_markdown(conversation: Conversation, corpus: str | Path | None = None) ->
         out += [f"## {n}. {_one_line(turn.question)}", ""]
         answers = list(result.answers)
         if not result.answered:
-            out += ["**Not found in the corpus.**" + (" The nearest passages:" if answers else ""), ""]
+            why = f" The best passage's file never mentions {names_list(result.unmentioned)}." if result.unmentioned else ""
+            out += ["**Not found in the corpus.**" + why + (" The nearest passages:" if answers else ""), ""]
         elif answers:
             best = answers.pop(0)
             out += [f"> {_one_line(best.text)}", "", f"— {_md_cite(best)}", ""]

@@ -108,6 +108,8 @@ class Result:
     answers: tuple[Answer, ...] = ()
     id: str | None = None
     seconds: float = 0.0
+    # names the question asks about that the best answer's file never mentions (then not answered)
+    unmentioned: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         out: dict = {}
@@ -116,6 +118,7 @@ class Result:
         out["question"] = self.question
         out["answered"] = self.answered
         out["answers"] = [a.to_json() for a in self.answers]
+        out["unmentioned"] = list(self.unmentioned)
         return out
 
 

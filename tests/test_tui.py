@@ -191,6 +191,23 @@ async def test_not_found_is_shown_plainly_with_the_nearest_passages(engine: Engi
 
 
 @scenario
+async def test_not_found_says_which_name_the_best_passage_lacks(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "games.txt").write_text("The tournament winner will get prize money of $150,000.", encoding="utf-8")
+    (corpus / "tennis.txt").write_text("Serena Williams, who is also in Dubai, said women deserve the same.", encoding="utf-8")
+    engine = make_engine(corpus, tmp_path / "index")
+    engine.build()
+    app = make_app(engine, tmp_path, params=AnswerParams(reader=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        turn = await ask(pilot, "how much prize money does the dubai winner get")
+        assert static_text(turn.query_one(".not-found")) == "Not found in the corpus."
+        assert static_text(turn.query_one(".note")).startswith("The best passage's file never mentions \u201cdubai\u201d.")
+        assert turn.cards and turn.cards[0].answer.source == "games.txt"
+
+
+@scenario
 async def test_answer_params_reach_the_engine(engine: Engine, tmp_path: Path) -> None:
     app = make_app(engine, tmp_path, params=AnswerParams(k=2, threshold=1.0, reader_threshold=1.0))  # nothing clears 1.0
     async with app.run_test(size=SIZE) as pilot:

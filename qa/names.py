@@ -1,0 +1,100 @@
+"""Names a question asks about that its answer's document never mentions.
+
+A question that names something ("how much prize money does the dubai winner get") is not
+answered by a document that never mentions it, however well one of its sentences scores: the
+reader sees a sentence and its neighbours, and cannot tell that the winner there is of another
+tournament. A word of the question is a name when the corpus always writes it capitalised: it
+occurs inside the candidate sentences (not first in one), and every time with a capital ("Dubai",
+"M&S", "OPEC"). Words the candidates never hold, or hold in lower case anywhere, are not names:
+a misspelt name, or "president" in "the president said", decides nothing. A name is mentioned
+in the singular or the plural, and an acronym ("ISP") also when it is spelt out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# words that are never the name a question turns on, even where a heading capitalises them
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its me more most my no nor not
+    now of off on once only or other our out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we were
+    what when where which while who whom whose why will with would you your yours
+    also new said says one two many much get got go going make made take took like well back
+    first last year years people time way day week month tell told latest next""".split()
+)
+_WORD = re.compile(r"[^\W\d_][\w&]*(?:['’][^\W\d_]+)?")
+_SENTENCE_END = ".!?:;\"“”‘’'(–—-•*#"
+
+
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w&])" + re.escape(word) + r"(?![\w&])", re.IGNORECASE)
+
+
+def _occurrences(word: str, texts: Sequence[str]) -> tuple[int, int, int]:
+    """How often ``word`` occurs inside ``texts`` (not first in a sentence, a quote or a list
+    item), how often capitalised there, and how often in capitals throughout ("OPEC")."""
+    seen = capital = upper = 0
+    pattern = _word(word)
+    for text in texts:
+        for m in pattern.finditer(text):
+            before = text[: m.start()].rstrip()
+            if not before or before[-1] in _SENTENCE_END:
+                continue  # a capital here says nothing
+            seen += 1
+            capital += m.group(0)[0].isupper()
+            upper += m.group(0).isupper()
+    return seen, capital, upper
+
+
+def asked_names(question: str, texts: Sequence[str]) -> list[str]:
+    """The question's words (lower case, in order) that ``texts`` (the candidate sentences) hold
+    only ever capitalised, counting no occurrence that opens a sentence, a quote or a list item."""
+    names: list[str] = []
+    for raw in _WORD.findall(question.lower()):
+        word = re.sub(r"['’]s$", "", raw)
+        if len(word) < 2 or word in _STOP or word in names:
+            continue
+        seen, capital, _ = _occurrences(word, texts)
+        if seen and capital == seen:
+            names.append(word)
+    return names
+
+
+def _spelt_out(acronym: str) -> re.Pattern[str]:
+    """Words of three letters or more whose initials spell ``acronym``, small linking words allowed
+    between them: "internet service providers" for "isp" (not "in some places")."""
+    letters = [c for c in acronym if c.isalpha()]
+    link = r"(?:\s+(?:of|the|and|for|&))*\s+"
+    return re.compile(r"(?<![\w&])" + link.join(re.escape(c) + r"[\w'’-]{2,}" for c in letters) + r"(?![\w&])", re.IGNORECASE)
+
+
+def _forms(name: str) -> re.Pattern[str]:
+    """The name as a word, singular or plural: "americans" is mentioned by "American"."""
+    stem = re.sub(r"(?<=[^s])e?s$", "", name) if len(name) > 3 else name
+    return re.compile(r"(?<![\w&])" + re.escape(stem) + r"(?:s|es)?(?![\w&])", re.IGNORECASE)
+
+
+def unmentioned(question: str, texts: Sequence[str], documents: Sequence[str]) -> tuple[str, ...]:
+    """The names ``question`` asks about (``asked_names`` over ``texts``) that none of
+    ``documents`` (the answer's file and the files that repeat it) mentions, in the singular or
+    the plural, or for an acronym, spelt out ("ISP": "internet service provider")."""
+    missing = []
+    for name in asked_names(question, texts):
+        patterns = [_forms(name)]
+        seen, _, upper = _occurrences(name, texts)
+        # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
+        if upper == seen and 3 <= sum(c.isalpha() for c in name) <= 6:
+            patterns.append(_spelt_out(name))
+        if not any(p.search(d) for p in patterns for d in documents):
+            missing.append(name)
+    return tuple(missing)
+
+
+def names_list(names: Sequence[str]) -> str:
+    """``("dubai", "m&s")`` as people write it: “dubai” or “m&s”."""
+    quoted = [f"\u201c{n}\u201d" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

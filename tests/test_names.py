@@ -1,0 +1,103 @@
+"""A question's names, and declining an answer whose file never mentions one (fake embedder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import FakeEmbedder, check_answer
+
+from qa.answers import AnswerParams, answer
+from qa.conversation import result_from_json
+from qa.index import open_index
+from qa.indexing import build
+from qa.names import asked_names, names_list, unmentioned
+
+PRIZE_Q = "how much prize money does the dubai winner get"
+
+
+def test_a_name_is_a_word_the_candidates_always_capitalise() -> None:
+    texts = [
+        "Serena Williams, who is also in Dubai, backed equal prize money.",
+        "The winner of the grand final will get a prize purse of $150,000.",
+        "Shares in M&S rose after the president said so.",
+        "He met President Bush in Dubai on Monday.",
+    ]
+    assert asked_names(PRIZE_Q, texts) == ["dubai"]  # "winner", "prize", "money": lower case
+    assert asked_names("who's the boss of m&s", texts) == ["m&s"]
+    assert asked_names("what did the president say", texts) == []  # once lower case: not a name
+    assert asked_names("what did bush say", texts) == ["bush"]
+    # a capital that opens a sentence or a quote is no evidence, and no occurrence is none
+    assert asked_names("where is dubai", ["Dubai is hot.", "‘Dubai’ was the answer."]) == []
+    assert asked_names("where is qatar", texts) == []
+
+
+def test_unmentioned_names_are_those_no_document_holds() -> None:
+    texts = ["Serena Williams, who is also in Dubai, backed equal prize money."]
+    assert unmentioned(PRIZE_Q, texts, ["The CPL winner will get $150,000."]) == ("dubai",)
+    assert unmentioned(PRIZE_Q, texts, ["The CPL winner will get $150,000.", "Live from DUBAI."]) == ()
+    # singular or plural: "americans" is mentioned by "American"
+    us = ["Most Americans, the survey says, drive."]
+    assert unmentioned("how many americans lost jobs", us, ["The American economy slowed."]) == ()
+    assert unmentioned("how many americans lost jobs", us, ["The economy slowed."]) == ("americans",)
+    # an acronym of three letters or more is mentioned when spelt out, not by any words that start so
+    isp = ["Some ISP firms, said the ISP group."]
+    assert unmentioned("which isp is biggest", isp, ["Internet service providers are many."]) == ()
+    assert unmentioned("which isp is biggest", isp, ["It is in some places."]) == ("isp",)
+    opec = ["The OPEC cartel and OPEC members met."]
+    assert unmentioned("what did opec do", opec, ["The Organization of the Petroleum Exporting Countries met."]) == ()
+    assert unmentioned("who runs m&s", ["Shares in M&S fell."], ["Many shoppers."]) == ("m&s",)
+    # whole words only: "Dubai" is not in "Dubaiville"
+    assert unmentioned(PRIZE_Q, texts, ["Tickets for Dubaiville."]) == ("dubai",)
+    assert names_list(["dubai"]) == "\u201cdubai\u201d"
+    assert names_list(["dubai", "m&s", "opec"]) == "\u201cdubai\u201d, \u201cm&s\u201d or \u201copec\u201d"
+
+
+def _prize_corpus(tmp_path: Path) -> tuple[Path, object, FakeEmbedder]:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "games.txt").write_text(
+        "Gaming cup grows\n\nThe tournament winner will get prize money of $150,000 from a total pot of "
+        "$500,000. Players travel from Europe and Asia.",
+        encoding="utf-8",
+    )
+    (corpus / "tennis.txt").write_text(
+        "Williams backs equal pay\n\nSerena Williams, who is also in Dubai, said women deserve the same. "
+        "She reached the quarter-finals last week.",
+        encoding="utf-8",
+    )
+    fake = FakeEmbedder()
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    return corpus, open_index(tmp_path / "i"), fake
+
+
+def test_an_answer_from_a_file_that_never_names_the_subject_is_declined(tmp_path: Path) -> None:
+    corpus, index, fake = _prize_corpus(tmp_path)
+    res = answer(index, fake, PRIZE_Q, AnswerParams(reader=False))
+    assert res.answers and res.answers[0].source == "games.txt"  # the prize money sentence
+    assert not res.answered and res.unmentioned == ("dubai",)
+    out = res.to_json()
+    assert out["answered"] is False and out["unmentioned"] == ["dubai"]
+    for a in out["answers"]:  # the nearest passages are still listed, as exact quotes
+        check_answer(a, corpus)
+    assert result_from_json(json.loads(json.dumps(out))).unmentioned == ("dubai",)
+
+    # the same question without the name is answered from that file; the check can be turned off
+    plain = answer(index, fake, "how much prize money does the tournament winner get", AnswerParams(reader=False))
+    assert plain.answered and plain.unmentioned == () and plain.answers[0].source == "games.txt"
+    off = answer(index, fake, PRIZE_Q, AnswerParams(reader=False, names_must_match=False))
+    assert off.answered and off.unmentioned == ()
+
+
+def test_the_chat_store_and_its_export_keep_why(tmp_path: Path) -> None:
+    """A declined answer's names survive the conversation store and show in the export."""
+    from qa.conversation import ConversationStore, to_markdown
+
+    corpus, index, fake = _prize_corpus(tmp_path)
+    res = answer(index, fake, PRIZE_Q, AnswerParams(reader=False))
+    store = ConversationStore(tmp_path / "c.sqlite", now=lambda: 0.0)
+    cid = store.add(None, res)
+    loaded = store.load(cid).turns[0].result
+    assert loaded.unmentioned == ("dubai",) and not loaded.answered
+    md = to_markdown(store.load(cid))
+    assert "**Not found in the corpus.** The best passage's file never mentions \u201cdubai\u201d. The nearest passages:" in md
