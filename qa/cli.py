@@ -501,6 +501,7 @@ def _print_metrics(out: dict, path: Path) -> None:
         click.echo(f"{label:28}" + "".join(f"{_fmt(getattr(out[m], key)):>10}" for m in modes))
     click.echo(f"{'latency p50 / p95 (ms)':28}" + "".join(
         f"{out[m].latency_ms_p50:>5.0f}/{out[m].latency_ms_p95:<4.0f}" for m in modes))
+    click.echo(f"{'declined: a name not in file':28}" + "".join(f"{out[m].declined_for_names:>10}" for m in modes))
     wrong = first.wrong
     if wrong:
         shown = ", ".join(wrong[:10]) + (" ..." if len(wrong) > 10 else "")

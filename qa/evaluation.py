@@ -111,6 +111,8 @@ class Metrics:
     mixed_accuracy: float | None
     latency_ms_p50: float
     latency_ms_p95: float
+    # questions declined because the best answer's file never mentions a name they ask about
+    declined_for_names: int = 0
     wrong: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
@@ -179,5 +181,6 @@ def score(questions: Sequence[EvalQuestion], results: Sequence[Result]) -> Metri
         mixed_accuracy=ratio(mixed, n_ans + n_un) if n_un else None,
         latency_ms_p50=_percentile(lat, 0.5),
         latency_ms_p95=_percentile(lat, 0.95),
+        declined_for_names=sum(bool(r.unmentioned) for r in results),
         wrong=tuple(wrong),
     )

@@ -230,6 +230,16 @@ def test_latency_percentiles() -> None:
     assert 40 < m.latency_ms_p95 <= 100
 
 
+def test_answers_declined_for_a_name_are_counted() -> None:
+    qs = [EvalQuestion("a", "who runs m&s", ("Stuart Rose",)), EvalQuestion("b", "who runs opec", unanswerable=True),
+          EvalQuestion("c", "who runs it", ("x",))]
+    rs = [Result("who runs m&s", False, (), "a", unmentioned=("m&s",)), Result("who runs opec", False, (), "b", unmentioned=("opec",)),
+          Result("who runs it", False, (), "c")]
+    m = score(qs, rs)
+    assert m.declined_for_names == 2 and m.abstained_on_unanswerable == 1.0 and m.false_abstain == 1.0
+    assert m.to_json()["declined_for_names"] == 2
+
+
 # ---------------------------------------------------------------- reading question files
 
 
