@@ -333,7 +333,9 @@ def answer(
         best = answers[0]
         # the file and those repeating the passage (at most 20: boilerplate can be in every file)
         files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
-        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files])
+        # the candidates' files (at most 10) confirm that a missing name is always capitalised
+        near = list(dict.fromkeys(int(index.sentences[s, 0]) for s in cands.ids))[:10]
+        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files], lambda: [index.doc_text(f) for f in near])
         answered = not missing
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing)
 

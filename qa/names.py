@@ -13,7 +13,7 @@ in the singular or the plural, and an acronym ("ISP") also when it is spelt out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # words that are never the name a question turns on, even where a heading capitalises them
 _STOP = frozenset(
@@ -26,7 +26,7 @@ _STOP = frozenset(
     also new said says one two many much get got go going make made take took like well back
     first last year years people time way day week month tell told latest next""".split()
 )
-_WORD = re.compile(r"[^\W\d_][\w&]*(?:['’][^\W\d_]+)?")
+_WORD = re.compile(r"[^\W\d_][\w&]*(?:['’-][^\W\d_][\w&]*)*")  # "winn-dixie", "o'connor", "opec's"
 _SENTENCE_END = ".!?:;\"“”‘’'(–—-•*#"
 
 
@@ -41,7 +41,7 @@ def _occurrences(word: str, texts: Sequence[str]) -> tuple[int, int, int]:
     pattern = _word(word)
     for text in texts:
         for m in pattern.finditer(text):
-            before = text[: m.start()].rstrip()
+            before = text[max(0, m.start() - 16) : m.start()].rstrip()
             if not before or before[-1] in _SENTENCE_END:
                 continue  # a capital here says nothing
             seen += 1
@@ -52,11 +52,18 @@ def _occurrences(word: str, texts: Sequence[str]) -> tuple[int, int, int]:
 
 def asked_names(question: str, texts: Sequence[str]) -> list[str]:
     """The question's words (lower case, in order) that ``texts`` (the candidate sentences) hold
-    only ever capitalised, counting no occurrence that opens a sentence, a quote or a list item."""
+    only ever capitalised, counting no occurrence that opens a sentence, a quote or a list item.
+    Where the question itself has capitals past its first word, only the words it capitalises."""
     names: list[str] = []
-    for raw in _WORD.findall(question.lower()):
-        word = re.sub(r"['’]s$", "", raw)
-        if len(word) < 2 or word in _STOP or word in names:
+    typed = _WORD.findall(question)
+    # a question typed with capitals ("Who did the Panthers play in their division game?") says
+    # which of its words are names: one typed in lower case there is not
+    cased = any(w[0].isupper() for w in typed[1:] if len(w) > 1)
+    for raw in typed:
+        if cased and raw[0].islower():
+            continue
+        word = re.sub(r"['’]s$", "", raw.lower())
+        if len(word) < 3 or word in _STOP or word in names:  # "tv", "eu", "us": too ambiguous
             continue
         seen, capital, _ = _occurrences(word, texts)
         if seen and capital == seen:
@@ -73,15 +80,23 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
 
 
 def _forms(name: str) -> re.Pattern[str]:
-    """The name as a word, singular or plural: "americans" is mentioned by "American"."""
+    """The name as a word, singular or plural ("americans" is mentioned by "American"), and a
+    people's name by its place's ("asian" by "Asia", "american" by "America")."""
     stem = re.sub(r"(?<=[^s])e?s$", "", name) if len(name) > 3 else name
-    return re.compile(r"(?<![\w&])" + re.escape(stem) + r"(?:s|es)?(?![\w&])", re.IGNORECASE)
+    forms = [re.escape(stem) + r"(?:s|es)?"]
+    if len(stem) >= 5 and stem.endswith("an"):
+        forms.append(re.escape(stem[:-1]))
+    return re.compile(r"(?<![\w&])(?:" + "|".join(forms) + r")(?![\w&])", re.IGNORECASE)
 
 
-def unmentioned(question: str, texts: Sequence[str], documents: Sequence[str]) -> tuple[str, ...]:
+def unmentioned(
+    question: str, texts: Sequence[str], documents: Sequence[str], wider: Callable[[], Sequence[str]] = tuple
+) -> tuple[str, ...]:
     """The names ``question`` asks about (``asked_names`` over ``texts``) that none of
     ``documents`` (the answer's file and the files that repeat it) mentions, in the singular or
-    the plural, or for an acronym, spelt out ("ISP": "internet service provider")."""
+    the plural, or for an acronym, spelt out ("ISP": "internet service provider"). A name found
+    missing must also be capitalised throughout ``wider()`` (the candidates' whole files, read
+    only then): "Division" in a title, "division" in the text is a word, not a name."""
     missing = []
     for name in asked_names(question, texts):
         patterns = [_forms(name)]
@@ -91,7 +106,15 @@ def unmentioned(question: str, texts: Sequence[str], documents: Sequence[str]) -
             patterns.append(_spelt_out(name))
         if not any(p.search(d) for p in patterns for d in documents):
             missing.append(name)
+    if missing:
+        more = wider()
+        missing = [n for n in missing if _always_capitalised(n, more)]
     return tuple(missing)
+
+
+def _always_capitalised(word: str, texts: Sequence[str]) -> bool:
+    seen, capital, _ = _occurrences(word, texts)
+    return capital == seen
 
 
 def names_list(names: Sequence[str]) -> str:

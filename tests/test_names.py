@@ -40,6 +40,19 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
     us = ["Most Americans, the survey says, drive."]
     assert unmentioned("how many americans lost jobs", us, ["The American economy slowed."]) == ()
     assert unmentioned("how many americans lost jobs", us, ["The economy slowed."]) == ("americans",)
+    # a people's name by its place's, and a hyphenated name whole
+    assert unmentioned("what was the asian view called", ["The Asian view, he wrote."], ["Asia was seen as a market."]) == ()
+    assert unmentioned("how many winn-dixie stores", ["Shares in Winn-Dixie fell."], ["The winner got 920 stores."]) == ("winn-dixie",)
+    # a word the candidates capitalise (a title) but their files also write in lower case is no name
+    titles = ["They won the Division Championship in 2015."]
+    assert unmentioned("who won the division title", titles, ["They won the NFC title."]) == ("division",)
+    wider = ["They won the Division Championship in 2015. The division was close."]
+    assert unmentioned("who won the division title", titles, ["They won the NFC title."], lambda: wider) == ()
+    # a question typed with capitals names its names: "division" in lower case there is a word
+    assert asked_names("Who did the Panthers play in their division game?", titles + ["The Panthers won."]) == ["panthers"]
+    assert asked_names("who did the panthers play in their division game", titles + ["The Panthers won."]) == ["panthers", "division"]
+    # three letters at least: "tv", "us", "eu" are too ambiguous to be names
+    assert asked_names("which tv channel showed it", ["It was shown on TV by CBS."]) == []
     # an acronym of three letters or more is mentioned when spelt out, not by any words that start so
     isp = ["Some ISP firms, said the ISP group."]
     assert unmentioned("which isp is biggest", isp, ["Internet service providers are many."]) == ()
