@@ -3,12 +3,13 @@
 A question that names something ("how much prize money does the dubai winner get") is not
 answered by a document that never mentions it, however well one of its sentences scores: the
 reader sees a sentence and its neighbours, and cannot tell that the winner there is of another
-tournament. A word of the question is a name when the corpus always writes it capitalised: it
-occurs inside the candidate sentences (not first in one), and every time with a capital ("Dubai",
-"M&S", "OPEC"). Words the candidates never hold, or hold in lower case anywhere, are not names:
-a misspelt name, or "president" in "the president said", decides nothing. A name is mentioned
-in the singular or the plural, and an acronym ("ISP") also when it is spelt out.
-"""
+tournament. A word of the question (three letters or more) is a name when the corpus always
+writes it capitalised: it occurs inside the candidate sentences (not first in one), every time
+with a capital ("Dubai", "M&S", "OPEC"), and so it does in the candidates' whole files. Words
+the candidates never hold, or hold in lower case anywhere, are not names: a misspelt name, or
+"president" in "the president said", decides nothing. A question typed with capitals says
+itself which words are names. A name is mentioned in the singular or the plural, a people's
+name by its place's ("asian": "Asia"), and an acronym ("ISP") also when it is spelt out."""
 
 from __future__ import annotations
 
