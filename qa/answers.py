@@ -333,11 +333,16 @@ def answer(
         best = answers[0]
         # the file and those repeating the passage (at most 20: boilerplate can be in every file)
         files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
-        # the candidates' files (at most 10) confirm that a missing name is always capitalised
-        near = list(dict.fromkeys(int(index.sentences[s, 0]) for s in cands.ids))[:10]
-        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files], lambda: [index.doc_text(f) for f in near])
+        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files], lambda: _candidate_files(index, cands))
         answered = not missing
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing)
+
+
+def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:
+    """The texts of the first ``most`` files the candidates come from: where the names check
+    confirms that a name it found missing is always capitalised (read only then)."""
+    files = dict.fromkeys(int(index.sentences[s, 0]) for s in cands.ids)
+    return [index.doc_text(f) for f in list(files)[:most]]
 
 
 def ranker_scores(cands: Candidates, params: AnswerParams) -> np.ndarray:
@@ -365,13 +370,14 @@ def select(
         score = ranker_scores(cands, params)
     spans = spans or {}
     order = np.argsort(-score, kind="stable").tolist()
+    word_sets = [word_set(t) for t in cands.texts]  # once: a statement's candidates are seen twice
     # (first row, last row, score, words, files); rows index sentences across the whole index
     chosen: list[tuple[int, int, float, frozenset[str], list[int], tuple[int, int] | None]] = []
     # with per_file, a first pass keeps to that many answers a file; a second fills up to k
     for capped in ((True, False) if per_file else (False,)):
         for o in order:
             s = int(cands.ids[o])
-            words = word_set(cands.texts[o])
+            words = word_sets[o]
             f = int(index.sentences[s, 0])
             for *_, w, files, _span in chosen:
                 if near_duplicate(w, words, params.duplicate_jaccard):

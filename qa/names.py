@@ -55,7 +55,12 @@ def asked_names(question: str, texts: Sequence[str]) -> list[str]:
     """The question's words (lower case, in order) that ``texts`` (the candidate sentences) hold
     only ever capitalised, counting no occurrence that opens a sentence, a quote or a list item.
     Where the question itself has capitals past its first word, only the words it capitalises."""
-    names: list[str] = []
+    return [word for word, _ in _asked(question, texts)]
+
+
+def _asked(question: str, texts: Sequence[str]) -> list[tuple[str, bool]]:
+    """``asked_names``, each with whether ``texts`` write it in capitals throughout ("OPEC")."""
+    names: list[tuple[str, bool]] = []
     typed = _WORD.findall(question)
     # a question typed with capitals ("Who did the Panthers play in their division game?") says
     # which of its words are names: one typed in lower case there is not
@@ -64,11 +69,11 @@ def asked_names(question: str, texts: Sequence[str]) -> list[str]:
         if cased and raw[0].islower():
             continue
         word = re.sub(r"['’]s$", "", raw.lower())
-        if len(word) < 3 or word in _STOP or word in names:  # "tv", "eu", "us": too ambiguous
+        if len(word) < 3 or word in _STOP or any(word == n for n, _ in names):  # "tv", "eu", "us": too ambiguous
             continue
-        seen, capital, _ = _occurrences(word, texts)
+        seen, capital, upper = _occurrences(word, texts)
         if seen and capital == seen:
-            names.append(word)
+            names.append((word, upper == seen))
     return names
 
 
@@ -99,11 +104,10 @@ def unmentioned(
     missing must also be capitalised throughout ``wider()`` (the candidates' whole files, read
     only then): "Division" in a title, "division" in the text is a word, not a name."""
     missing = []
-    for name in asked_names(question, texts):
+    for name, in_capitals in _asked(question, texts):
         patterns = [_forms(name)]
-        seen, _, upper = _occurrences(name, texts)
         # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
-        if upper == seen and 3 <= sum(c.isalpha() for c in name) <= 6:
+        if in_capitals and 3 <= sum(c.isalpha() for c in name) <= 6:
             patterns.append(_spelt_out(name))
         if not any(p.search(d) for p in patterns for d in documents):
             missing.append(name)
