@@ -85,6 +85,55 @@ def holds_type(sentence: str, kind: str, question: str) -> bool:
     return any(m.group(0).lower().strip("'’") not in asked for m in _CAPITALISED.finditer(sentence))
 
 
+# a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
+_QUANTITY = re.compile(
+    r"\bhow (?:much|many|old|long)\b"
+    r"|\bwhat (?:percentage|percent|proportion|share|number|amount|fraction|salary|price|cost|sum|age)\b"
+    r"|\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b",
+    re.IGNORECASE,
+)
+# ... and one that asks for a sum of money: its answer names one
+_MONEY_ASKED = re.compile(
+    r"\bhow much\b.*\b(?:costs?|pa(?:y|ys|id)|spen[dt]|spending|worth|charged?|earn(?:s|ed)?|prices?|tickets?|fees?|"
+    r"salary|fined?|prize|bid|offer(?:ed)?|sold|sell|invest(?:ed)?|budget|money|cash|funding)\b"
+    r"|\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
+    r"|\bwhat (?:price|salary|cost|fee|fine)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[£$€¥%]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|yuan|francs?|marks?|lir[ae]|rupees?|pesos?|roubles?|rubles?|"
+    r"krona|kronor|crowns?|free|per ?cent|\d+p)\b",
+    re.IGNORECASE,
+)
+# what such an answer is written with: figures, sums, number words (also "dozens"), and the
+# words that give a quantity without one ("several", "none", "free", "many times")
+_QUANTITY_WORDS = _NUMBER_WORDS + "several few couple handful double twice triple free none zero many numerous".split()
+_QUANTITY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[£$€¥%]|\b(?:" + "|".join(_QUANTITY_WORDS) + r")s?\b", re.IGNORECASE)
+_DURATION = re.compile(
+    r"\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur(?:y|ie)|season)s?\b", re.IGNORECASE
+)
+
+
+def asks_quantity(question: str) -> bool:
+    """True when ``question`` asks how much, how many, how old or how long, or a price, a share
+    or a sum ("what does the job pay"): its answer must give a quantity."""
+    return bool(_QUANTITY.search(question))
+
+
+def holds_quantity(text: str, question: str) -> bool:
+    """True when ``text`` gives a quantity the question does not already hold: a figure, a sum, a
+    number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
+    the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
+    money counts: a currency, "free", or a share ("cut its prices by 24%")."""
+    asked = _words(question)
+    if _MONEY_ASKED.search(question):
+        return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
+    found = [m.group(0).lower() for m in _QUANTITY_TOKEN.finditer(text)]
+    if re.search(r"\bhow long\b", question, re.IGNORECASE):
+        found += [m.group(0).lower() for m in _DURATION.finditer(text)]
+    return any(t not in asked for t in found)
+
+
 # the words a question (or a request: "tell me", "list the") starts with
 _QUESTION_START = frozenset(
     "who whom whose what whats when where why how which "

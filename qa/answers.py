@@ -44,7 +44,18 @@ import numpy as np
 
 from embeddings.model import Embedder
 from embeddings.vectors import rows
-from qa.answer_types import DATE, NAME, NUMBER, PERSON, PLACE, expected_type, holds_type, is_statement
+from qa.answer_types import (
+    DATE,
+    NAME,
+    NUMBER,
+    PERSON,
+    PLACE,
+    asks_quantity,
+    expected_type,
+    holds_quantity,
+    holds_type,
+    is_statement,
+)
 from qa.chunking import section_of
 from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
 from qa.index import Index
@@ -96,6 +107,8 @@ class AnswerParams:
     statement_words: int = 8
     # decline an answer whose file never mentions a name the question asks about (qa.names)
     names_must_match: bool = True
+    # decline an answer to "how much/many/old/long" whose quote gives no number, sum or duration
+    quantity_must_show: bool = True
 
 
 @dataclass
@@ -335,7 +348,11 @@ def answer(
         files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
         missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files], lambda: _candidate_files(index, cands))
         answered = not missing
-    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing)
+    lacks = None
+    if answered and params.quantity_must_show and asks_quantity(question) and not holds_quantity(answers[0].text, question):
+        # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
+        answered, lacks = False, "quantity"
+    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -251,7 +251,6 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 def _print_result(result, verbose_context: bool = False) -> None:
     from qa.highlight import citation, one_line_span
-    from qa.names import names_list
 
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
@@ -259,8 +258,9 @@ def _print_result(result, verbose_context: bool = False) -> None:
     if not result.answers:
         click.echo("  No answer found in the corpus.")
         return
-    if not result.answered and result.unmentioned:
-        click.echo(f"  No answer in the corpus: the best passage's file never mentions {terminal_safe_line(names_list(result.unmentioned))}. The nearest passages:")
+    why = result.why_declined()
+    if why:
+        click.echo(f"  No answer in the corpus. {terminal_safe_line(why)} The nearest passages:")
     elif not result.answered:
         click.echo("  No confident answer in the corpus. The nearest passages:")
     for i, a in enumerate(result.answers, 1):
@@ -502,6 +502,7 @@ def _print_metrics(out: dict, path: Path) -> None:
     click.echo(f"{'latency p50 / p95 (ms)':28}" + "".join(
         f"{out[m].latency_ms_p50:>5.0f}/{out[m].latency_ms_p95:<4.0f}" for m in modes))
     click.echo(f"{'declined: a name not in file':28}" + "".join(f"{out[m].declined_for_names:>10}" for m in modes))
+    click.echo(f"{'declined: no number given':28}" + "".join(f"{out[m].declined_for_quantity:>10}" for m in modes))
     wrong = first.wrong
     if wrong:
         shown = ", ".join(wrong[:10]) + (" ..." if len(wrong) > 10 else "")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from qa.errors import QAError
 from qa.highlight import citation
-from qa.names import names_list
 from qa.records import Answer, Result
 
 FILENAME = "conversations.sqlite"
@@ -86,6 +85,7 @@ def result_from_json(d: dict) -> Result:
         answers=tuple(answer_from_json(a) for a in d.get("answers", ())),
         id=d.get("id"),
         unmentioned=tuple(str(w) for w in d.get("unmentioned", ())),
+        lacks=d.get("lacks"),
     )
 
 
@@ -193,7 +193,7 @@ def to_markdown(conversation: Conversation, corpus: str | Path | None = None) ->
         out += [f"## {n}. {_one_line(turn.question)}", ""]
         answers = list(result.answers)
         if not result.answered:
-            why = f" The best passage's file never mentions {names_list(result.unmentioned)}." if result.unmentioned else ""
+            why = f" {result.why_declined()}" if result.why_declined() else ""
             out += ["**Not found in the corpus.**" + why + (" The nearest passages:" if answers else ""), ""]
         elif answers:
             best = answers.pop(0)

@@ -156,5 +156,5 @@ class Engine:
         previous: Answer | None = None
         for i, h in enumerate(history):
             res = self.ask(h, history=history[:i], previous=previous, **{k: v for k, v in kw.items() if k != "qid"})
-            previous = res.answers[0] if res.answered and res.answers else None
+            previous = res.leaned_on()
         return self.ask(question, history=history, previous=previous, **kw)

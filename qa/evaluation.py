@@ -113,6 +113,8 @@ class Metrics:
     latency_ms_p95: float
     # questions declined because the best answer's file never mentions a name they ask about
     declined_for_names: int = 0
+    # questions declined because they ask how much/many/old/long and the best answer gives no quantity
+    declined_for_quantity: int = 0
     wrong: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
@@ -182,5 +184,6 @@ def score(questions: Sequence[EvalQuestion], results: Sequence[Result]) -> Metri
         latency_ms_p50=_percentile(lat, 0.5),
         latency_ms_p95=_percentile(lat, 0.95),
         declined_for_names=sum(bool(r.unmentioned) for r in results),
+        declined_for_quantity=sum(r.lacks == "quantity" for r in results),
         wrong=tuple(wrong),
     )

@@ -120,9 +120,3 @@ def unmentioned(
 def _always_capitalised(word: str, texts: Sequence[str]) -> bool:
     seen, capital, _ = _occurrences(word, texts)
     return capital == seen
-
-
-def names_list(names: Sequence[str]) -> str:
-    """``("dubai", "m&s")`` as people write it: “dubai” or “m&s”."""
-    quoted = [f"\u201c{n}\u201d" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -1,7 +1,8 @@
-"""Records that cross module boundaries: small frozen dataclasses, nothing else."""
+"""Records that cross module boundaries: small frozen dataclasses, and how they read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -99,6 +100,12 @@ class Answer:
         }
 
 
+def names_list(names: Sequence[str]) -> str:
+    """``("dubai", "m&s")`` as people write it: “dubai” or “m&s”."""
+    quoted = [f"\u201c{n}\u201d" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
 @dataclass(frozen=True)
 class Result:
     """What a question gets: answers best first, and whether the corpus answers it."""
@@ -110,6 +117,27 @@ class Result:
     seconds: float = 0.0
     # names the question asks about that the best answer's file never mentions (then not answered)
     unmentioned: tuple[str, ...] = ()
+    # what the question asks for that the best answer does not give (then not answered): "quantity"
+    # for "how much/many/old/long" when the quote holds no number, sum or duration
+    lacks: str | None = None
+
+    def leaned_on(self) -> Answer | None:
+        """What a follow-up leans on: the best answer when the corpus answered, or when it was
+        declined only for giving no quantity (its passage is on the question's subject: "what does
+        the job pay", then "and where is it"); None when the corpus does not speak to it."""
+        if self.answers and (self.answered or self.lacks is not None):
+            return self.answers[0]
+        return None
+
+    def why_declined(self) -> str:
+        """Why the best answer was declined, as a sentence ("" when it was not, or scored too low)."""
+        if self.answered:
+            return ""
+        if self.unmentioned:
+            return f"The best passage's file never mentions {names_list(self.unmentioned)}."
+        if self.lacks == "quantity":
+            return "The best passage gives no number or amount, and the question asks for one."
+        return ""
 
     def to_json(self) -> dict:
         out: dict = {}
@@ -119,6 +147,7 @@ class Result:
         out["answered"] = self.answered
         out["answers"] = [a.to_json() for a in self.answers]
         out["unmentioned"] = list(self.unmentioned)
+        out["lacks"] = self.lacks
         return out
 
 

@@ -21,7 +21,7 @@ from conftest import (
     check_answer,
 )
 
-from qa.answer_types import is_statement
+from qa.answer_types import asks_quantity, holds_quantity, is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.index import Index, open_index
@@ -80,8 +80,8 @@ def test_every_answer_is_an_exact_quote(sample, question: str) -> None:
 def test_answers_to_json_matches_the_contract(sample) -> None:
     corpus, index, fake = sample
     r = answer(index, fake, INVEST_Q).to_json()
-    assert list(r) == ["question", "answered", "answers", "unmentioned"]
-    assert r["unmentioned"] == []
+    assert list(r) == ["question", "answered", "answers", "unmentioned", "lacks"]
+    assert r["unmentioned"] == [] and r["lacks"] is None
     for a in r["answers"]:
         assert {"text", "source", "start", "end", "line", "page", "score", "context", "also_in"} <= set(a)
         assert isinstance(a["score"], float) and isinstance(a["also_in"], list)
@@ -237,3 +237,96 @@ def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path)
     # read as a question (statement_words=0), a.txt's second sentence outranks the other files
     plain = answer(index, fake, claim, AnswerParams(k=3, statement_words=0))
     assert [a.source for a in plain.answers] == ["a.txt", "a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("how much did federer offer roche", True),
+        ("how many posts were added", True),
+        ("and how old is he", True),
+        ("how long is the film", True),
+        ("what does the property lawyer job pay", True),
+        ("what share of big firms were hit", True),
+        ("What percentage of the vote did they get?", True),
+        ("who did the review", False),
+        ("when was the report published", False),
+        ("why are newly discovered oil sold at a higher price", False),  # a price named, not asked
+        ("how big is the lead", False),  # "huge" answers it: no number required
+        ("what do students have to pay for", False),  # a thing, not a sum
+    ],
+)
+def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
+    assert asks_quantity(question) is asks
+
+
+@pytest.mark.parametrize(
+    "text, question, holds",
+    [
+        ("The council spent £5.5m on 130 new posts.", "how much was spent", True),
+        ("Dozens of empires used it.", "how many empires used it", True),
+        ("None of the original treaties mention rights.", "how many treaties mention rights", True),
+        ("Tickets are free on Sundays.", "how much are tickets", True),
+        ("Roche 'turns down Federer offer'", "how much did federer offer roche", False),
+        ("In total there are 352 votes.", "how many of the 352 votes are needed", False),  # the question's own
+        ("It is going to take time.", "how long did the review take", False),
+        ("The review took months.", "how long did the review take", True),  # a duration, for how long
+        ("The review took months.", "how much did the review cost", False),  # ... but not a sum
+        ("Mary Poppins won two awards.", "how much are tickets for mary poppins", False),  # a sum is asked
+        ("Tickets cost £25.", "how much are tickets for mary poppins", True),
+        ("M&S cuts prices by 24%.", "how much has m&s cut its prices by", True),
+        ("He was allowed to claim 6 million lire.", "how much money could he claim", True),
+        ("The post pays £43,860.", "what does the lawyer job pay", True),
+        ("Five million people visited.", "what does the lawyer job pay", False),
+    ],
+)
+def test_a_quote_gives_a_quantity_or_not(text: str, question: str, holds: bool) -> None:
+    assert holds_quantity(text, question) is holds
+
+
+def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) -> None:
+    """"how much did federer offer roche" is not answered by the headline that he turned the offer
+    down: the best quote gives no sum, so the corpus does not say. Asked of a file that gives one,
+    it is answered; the check can be turned off."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "tennis.txt").write_text(
+        "Roche turns down Federer offer\n\nRoche, troubled by a hip complaint, turned down the offer from Federer. "
+        "Federer has been without a coach since 2003.",
+        encoding="utf-8",
+    )
+    fake = FakeEmbedder()
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    index = open_index(tmp_path / "i")
+    q = "how much did federer offer roche"
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, q, params)
+    assert res.answers and not res.answered and res.lacks == "quantity" and res.unmentioned == ()
+    assert "no number or amount" in res.why_declined()
+    assert res.to_json()["lacks"] == "quantity"
+    for a in res.to_json()["answers"]:  # the nearest passages are still listed
+        check_answer(a, corpus)
+    off = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, quantity_must_show=False))
+    assert off.answered and off.lacks is None
+
+    (corpus / "tennis.txt").write_text(
+        "Roche turns down Federer offer\n\nFederer offered Roche $500,000 a year, and Roche turned down the offer.",
+        encoding="utf-8",
+    )
+    build(corpus, tmp_path / "i", fake.name, lambda: fake)
+    given = answer(open_index(tmp_path / "i"), fake, q, params)
+    assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
+
+
+def test_a_follow_up_leans_on_an_answer_declined_only_for_its_quantity() -> None:
+    """Declined for giving no sum, the best passage is still on the question's subject ("what does
+    the job pay", then "and where is it"); declined for a name its file never mentions, or scored
+    too low, it is not."""
+    from qa.records import Answer, Result
+
+    best = Answer("Property and Projects Lawyer", "jobs.txt", 0, 28, 1, None, 0.4, "")
+    assert Result("q", True, (best,)).leaned_on() is best
+    assert Result("q", False, (best,), lacks="quantity").leaned_on() is best
+    assert Result("q", False, (best,), unmentioned=("wembley",)).leaned_on() is None
+    assert Result("q", False, (best,)).leaned_on() is None
+    assert Result("q", False, ()).leaned_on() is None

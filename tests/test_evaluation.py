@@ -240,6 +240,14 @@ def test_answers_declined_for_a_name_are_counted() -> None:
     assert m.to_json()["declined_for_names"] == 2
 
 
+def test_answers_declined_for_no_quantity_are_counted() -> None:
+    qs = [EvalQuestion("a", "how much did he offer", unanswerable=True), EvalQuestion("b", "how many posts", ("130",))]
+    rs = [Result("how much did he offer", False, (), "a", lacks="quantity"), Result("how many posts", True, (), "b")]
+    m = score(qs, rs)
+    assert m.declined_for_quantity == 1 and m.declined_for_names == 0 and m.abstained_on_unanswerable == 1.0
+    assert m.to_json()["declined_for_quantity"] == 1
+
+
 # ---------------------------------------------------------------- reading question files
 
 

@@ -11,7 +11,8 @@ from qa.answers import AnswerParams, answer
 from qa.conversation import result_from_json
 from qa.index import open_index
 from qa.indexing import build
-from qa.names import asked_names, names_list, unmentioned
+from qa.names import asked_names, unmentioned
+from qa.records import names_list
 
 PRIZE_Q = "how much prize money does the dubai winner get"
 

@@ -208,6 +208,23 @@ async def test_not_found_says_which_name_the_best_passage_lacks(tmp_path: Path) 
 
 
 @scenario
+async def test_not_found_says_the_best_passage_gives_no_number(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tennis.txt").write_text("Roche turns down Federer offer\n\nRoche turned down the offer from Federer.", encoding="utf-8")
+    engine = make_engine(corpus, tmp_path / "index")
+    engine.build()
+    app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        turn = await ask(pilot, "how much did federer offer roche")
+        assert static_text(turn.query_one(".not-found")) == "Not found in the corpus."
+        assert static_text(turn.query_one(".note")).startswith("The best passage gives no number or amount")
+        assert turn.cards and turn.cards[0].answer.source == "tennis.txt"
+        assert turn.cards[0].answer in app.last_answers.values()  # a follow-up still leans on it
+
+
+@scenario
 async def test_answer_params_reach_the_engine(engine: Engine, tmp_path: Path) -> None:
     app = make_app(engine, tmp_path, params=AnswerParams(k=2, threshold=1.0, reader_threshold=1.0))  # nothing clears 1.0
     async with app.run_test(size=SIZE) as pilot:

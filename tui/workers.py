@@ -72,8 +72,8 @@ def detached(fn, *args, **kwargs):
 
 
 def last_answer(result: Result) -> Answer | None:
-    """What a follow-up leans on: the best answer, when the corpus answered."""
-    return result.answers[0] if result.answered and result.answers else None
+    """What a follow-up leans on (``Result.leaned_on``)."""
+    return result.leaned_on()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from qa.names import names_list
 from qa.records import Result
 from tui.text import plain
 from tui.widgets.answer_card import AnswerCard
@@ -35,7 +34,7 @@ class TurnView(Vertical):
         if not result.answered:
             yield Static(Text("Not found in the corpus."), classes="not-found", markup=False)
             if answers:
-                why = f"The best passage's file never mentions {names_list(result.unmentioned)}. " if result.unmentioned else ""
+                why = f"{result.why_declined()} " if result.why_declined() else ""
                 yield Static(Text(why + "The nearest passages, for you to judge:"), classes="note", markup=False)
         for rank, answer in enumerate(answers, 1):
             yield AnswerCard(answer, result.question, rank, best=result.answered and rank == 1)
