@@ -136,7 +136,7 @@ class Result:
         if self.unmentioned:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
         if self.lacks == "quantity":
-            return "The best passage gives no number or amount, and the question asks for one."
+            return "The best passage gives no number or amount."
         return ""
 
     def to_json(self) -> dict:
