@@ -330,3 +330,18 @@ def test_a_follow_up_leans_on_an_answer_declined_only_for_its_quantity() -> None
     assert Result("q", False, (best,), unmentioned=("wembley",)).leaned_on() is None
     assert Result("q", False, (best,)).leaned_on() is None
     assert Result("q", False, ()).leaned_on() is None
+
+
+def test_the_chat_store_and_its_export_keep_a_quantity_decline(tmp_path: Path) -> None:
+    """Declined for its quantity, a result says so after the conversation store, in the export."""
+    from qa.conversation import ConversationStore, to_markdown
+    from qa.records import Answer, Result
+
+    best = Answer("Roche 'turns down Federer offer'", "tennis.txt", 0, 32, 1, None, 0.5, "")
+    res = Result("how much did federer offer roche", False, (best,), lacks="quantity")
+    store = ConversationStore(tmp_path / "c.sqlite", now=lambda: 0.0)
+    cid = store.add(None, res)
+    loaded = store.load(cid).turns[0].result
+    assert loaded.lacks == "quantity" and not loaded.answered and loaded.leaned_on() == best
+    md = to_markdown(store.load(cid))
+    assert "**Not found in the corpus.** The best passage gives no number or amount. The nearest passages:" in md
