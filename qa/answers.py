@@ -308,8 +308,9 @@ def answer(
     question = question.strip()
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
-    follows = bool(history) and leans_on_history(question)
-    query = contextualise(question, history)
+    last_answer = previous.text if previous else ""
+    follows = bool(history) and leans_on_history(question, f"{history[-1]} {last_answer}")
+    query = contextualise(question, history, last_answer=last_answer)
     qvec = embedder.encode([query])[0]
     # a follow-up is most often answered next to the last answer: the sentences around it are
     # candidates too (with the reader, its file is preferred; the ranker alone measured no better

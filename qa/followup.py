@@ -2,8 +2,10 @@
 
 "What is her other cabinet role?" after "Who leads Stoke-on-Trent City Council?" cannot be
 answered alone: "her" points back. When a question has such a pointer (a pronoun, "that
-job", "the same") or too few content words of its own, the earlier questions are added to
-what is searched for, most recent first; a question that stands alone is left as it is.
+job", "the same"), too few content words of its own, or names with "the" a thing the last
+question or its answer spoke of ("what's the show called" after an answer about a radio show),
+the earlier questions are added to what is searched for, most recent first; a question that
+stands alone is left as it is.
 """
 
 from __future__ import annotations
@@ -24,14 +26,36 @@ _POINTERS = re.compile(
 _CARRIES_ON = re.compile(r"^\W*(?:and|but|so|also|then|what about|how about)\b", re.IGNORECASE)
 
 
-def leans_on_history(question: str) -> bool:
-    return bool(_POINTERS.search(question) or _CARRIES_ON.search(question)) or len(query_tokens(question)) < 2
+# "the show", "the hotspots": a thing named with the definite article, as one already spoken of
+_DEFINITE = re.compile(r"\bthe\s+([\w'’-]+)(?:\s+([\w'’-]+))?", re.IGNORECASE)
 
 
-def contextualise(question: str, history: Sequence[str], turns: int = 1) -> str:
-    """The text to search for: the question, plus the last ``turns`` questions if it leans on them."""
+def _takes_up(question: str, last_turn: str) -> bool:
+    """True when ``question`` names with "the" a thing the last turn spoke of: "what's the show
+    called" after an answer about Peel's "radio show", "who runs the hotspots" after "how many
+    hotspots will offer free calls"."""
+    if not last_turn:
+        return False
+    spoken = set(query_tokens(last_turn))
+    return any(spoken & set(query_tokens(" ".join(w for w in m.groups() if w))) for m in _DEFINITE.finditer(question))
+
+
+def leans_on_history(question: str, last_turn: str = "") -> bool:
+    """True when ``question`` cannot be asked alone: it points back ("her", "that job"), carries on
+    ("and when?"), has fewer than two content words, or names with "the" a thing the last turn
+    (its question and the answer it got, ``last_turn``) spoke of."""
+    return (
+        bool(_POINTERS.search(question) or _CARRIES_ON.search(question))
+        or len(query_tokens(question)) < 2
+        or _takes_up(question, last_turn)
+    )
+
+
+def contextualise(question: str, history: Sequence[str], turns: int = 1, last_answer: str = "") -> str:
+    """The text to search for: the question, plus the last ``turns`` questions if it leans on them
+    (``last_answer``: the quote the last question got, which the question may take up)."""
     earlier = [h.strip() for h in history if h and h.strip()]
-    if not earlier or not leans_on_history(question):
+    if not earlier or not leans_on_history(question, f"{earlier[-1]} {last_answer}"):
         return question
     return " ".join([question, *reversed(earlier[-turns:])])
 

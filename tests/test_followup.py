@@ -25,14 +25,37 @@ def test_standalone_questions_do_not(question: str) -> None:
     assert not leans_on_history(question)
 
 
+@pytest.mark.parametrize(
+    ("question", "last_turn", "leans"),
+    [
+        # a thing named with "the" that the last turn's question or answer spoke of
+        ("what's the show called", "who replaced john peel on radio 1 Three DJs replace Peel radio show", True),
+        ("who runs the hotspots", "how many hotspots will offer free skype calls", True),
+        ("Who is the council leader?", "Who leads Stoke-on-Trent City Council?", True),
+        # ... and not one it did not, nor a word without "the"
+        ("who runs the museum", "how many hotspots will offer free skype calls", False),
+        ("how many hotspots are in london", "who runs the hotspots", False),
+        ("what's the show called", "", False),
+    ],
+)
+def test_a_question_that_takes_up_the_last_turns_thing_leans_on_it(question: str, last_turn: str, leans: bool) -> None:
+    assert leans_on_history(question, last_turn) is leans
+
+
 def test_contextualise_adds_the_last_question_only_when_needed() -> None:
     history = ["Who wrote about Wandsworth?", "Who leads Stoke-on-Trent City Council?"]
     assert contextualise("What is her other cabinet role?", history) == (
         "What is her other cabinet role? Who leads Stoke-on-Trent City Council?"
     )
-    assert contextualise("Who is the council leader?", history) == "Who is the council leader?"
+    assert contextualise("Who is the education secretary?", history) == "Who is the education secretary?"
     assert contextualise("What is her role?", []) == "What is her role?"
     assert contextualise("What is her role?", ["", "  "]) == "What is her role?"
+    # the last answer counts too: "the show" it spoke of
+    peel = ["who replaced john peel on radio 1"]
+    assert contextualise("what's the show called", peel) == "what's the show called"
+    assert contextualise("what's the show called", peel, last_answer="Three DJs replace Peel radio show") == (
+        "what's the show called who replaced john peel on radio 1"
+    )
 
 
 @pytest.mark.parametrize(
