@@ -85,19 +85,21 @@ def holds_type(sentence: str, kind: str, question: str) -> bool:
     return any(m.group(0).lower().strip("'’") not in asked for m in _CAPITALISED.finditer(sentence))
 
 
+# "what does the job pay", "what will it cost" (not "what do they pay for"): a sum is asked
+_WHAT_IT_PAYS = r"\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|old|long)\b"
     r"|\bwhat (?:percentage|percent|proportion|share|number|amount|fraction|salary|price|cost|sum|age)\b"
-    r"|\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b",
+    r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
 )
 # ... and one that asks for a sum of money: its answer names one
 _MONEY_ASKED = re.compile(
     r"\bhow much\b.*\b(?:costs?|pa(?:y|ys|id)|spen[dt]|spending|worth|charged?|earn(?:s|ed)?|prices?|tickets?|fees?|"
     r"salary|fined?|prize|bid|offer(?:ed)?|sold|sell|invest(?:ed)?|budget|money|cash|funding)\b"
-    r"|\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
-    r"|\bwhat (?:price|salary|cost|fee|fine)\b",
+    r"|\bwhat (?:price|salary|cost|fee|fine)\b"
+    r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
 )
 _MONEY = re.compile(

@@ -57,7 +57,7 @@ from qa.answer_types import (
     is_statement,
 )
 from qa.chunking import section_of
-from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
+from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.names import unmentioned
@@ -308,9 +308,9 @@ def answer(
     question = question.strip()
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
-    last_answer = previous.text if previous else ""
-    follows = bool(history) and leans_on_history(question, f"{history[-1]} {last_answer}")
-    query = contextualise(question, history, last_answer=last_answer)
+    # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
+    query = contextualise(question, history, last_answer=previous.text if previous else "")
+    follows = query != question
     qvec = embedder.encode([query])[0]
     # a follow-up is most often answered next to the last answer: the sentences around it are
     # candidates too (with the reader, its file is preferred; the ranker alone measured no better

@@ -193,8 +193,8 @@ def to_markdown(conversation: Conversation, corpus: str | Path | None = None) ->
         out += [f"## {n}. {_one_line(turn.question)}", ""]
         answers = list(result.answers)
         if not result.answered:
-            why = f" {result.why_declined()}" if result.why_declined() else ""
-            out += ["**Not found in the corpus.**" + why + (" The nearest passages:" if answers else ""), ""]
+            why = result.why_declined()
+            out += ["**Not found in the corpus.**" + (f" {why}" if why else "") + (" The nearest passages:" if answers else ""), ""]
         elif answers:
             best = answers.pop(0)
             out += [f"> {_one_line(best.text)}", "", f"— {_md_cite(best)}", ""]

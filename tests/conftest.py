@@ -49,6 +49,21 @@ class FakeEmbedder:
         return out
 
 
+def fake_index(root: Path, files: dict[str, str]):
+    """``files`` (name -> text) written as a corpus under ``root`` and indexed with a FakeEmbedder
+    (again on a second call, after changing them): ``(corpus, index, embedder)``."""
+    from qa.index import open_index
+    from qa.indexing import build
+
+    corpus = root / "c"
+    corpus.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    fake = FakeEmbedder()
+    build(corpus, root / "i", fake.name, lambda: fake)
+    return corpus, open_index(root / "i"), fake
+
+
 def read_exact(path: Path) -> str:
     """A file's characters as the JSON contract defines them: UTF-8, newlines untranslated."""
     with open(path, encoding="utf-8", newline="") as fh:

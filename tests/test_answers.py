@@ -19,6 +19,7 @@ from conftest import (
     UNANSWERABLE_Q,
     FakeEmbedder,
     check_answer,
+    fake_index,
 )
 
 from qa.answer_types import asks_quantity, holds_quantity, is_statement
@@ -206,20 +207,14 @@ def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path)
     """A claim asks where the documents speak to it: the best sentence of each file is chosen
     first, then the next best of those files fill up to k, all best first. A question takes the
     best sentences wherever they are."""
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
-        "The harbour bridge was painted green by the city engineers in 1999. "
+    corpus, index, fake = fake_index(tmp_path, {
+        "a.txt": "The harbour bridge was painted green by the city engineers in 1999. "
         "The city engineers painted the harbour bridge green again in 2004. "
         "Green paint on the harbour bridge was chosen by the city engineers. "
         "The harbour bridge is painted green every five years by city engineers.",
-        encoding="utf-8",
-    )
-    (corpus / "b.txt").write_text("Tourists say the harbour bridge looks green. Ferries run hourly.", encoding="utf-8")
-    (corpus / "c.txt").write_text("A bridge in the old town was painted. The museum opens at nine.", encoding="utf-8")
-    fake = FakeEmbedder()
-    build(corpus, tmp_path / "i", fake.name, lambda: fake)
-    index = open_index(tmp_path / "i")
+        "b.txt": "Tourists say the harbour bridge looks green. Ferries run hourly.",
+        "c.txt": "A bridge in the old town was painted. The museum opens at nine.",
+    })
     claim = "The harbour bridge was painted green by the city engineers."
     assert is_statement(claim)
 
@@ -288,16 +283,10 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     """"how much did federer offer roche" is not answered by the headline that he turned the offer
     down: the best quote gives no sum, so the corpus does not say. Asked of a file that gives one,
     it is answered; the check can be turned off."""
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "tennis.txt").write_text(
-        "Roche turns down Federer offer\n\nRoche, troubled by a hip complaint, turned down the offer from Federer. "
-        "Federer has been without a coach since 2003.",
-        encoding="utf-8",
-    )
-    fake = FakeEmbedder()
-    build(corpus, tmp_path / "i", fake.name, lambda: fake)
-    index = open_index(tmp_path / "i")
+    corpus, index, fake = fake_index(tmp_path, {
+        "tennis.txt": "Roche turns down Federer offer\n\nRoche, troubled by a hip complaint, turned down the offer "
+        "from Federer. Federer has been without a coach since 2003.",
+    })
     q = "how much did federer offer roche"
     params = AnswerParams(reader=False, threshold=0.0)
     res = answer(index, fake, q, params)
@@ -309,12 +298,10 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     off = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, quantity_must_show=False))
     assert off.answered and off.lacks is None
 
-    (corpus / "tennis.txt").write_text(
-        "Roche turns down Federer offer\n\nFederer offered Roche $500,000 a year, and Roche turned down the offer.",
-        encoding="utf-8",
-    )
-    build(corpus, tmp_path / "i", fake.name, lambda: fake)
-    given = answer(open_index(tmp_path / "i"), fake, q, params)
+    _, index, fake = fake_index(tmp_path, {
+        "tennis.txt": "Roche turns down Federer offer\n\nFederer offered Roche $500,000 a year, and Roche turned down the offer.",
+    })
+    given = answer(index, fake, q, params)
     assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FakeEmbedder, check_answer
+from conftest import FakeEmbedder, check_answer, fake_index
 
 from qa.answers import AnswerParams, answer
 from qa.conversation import result_from_json
-from qa.index import open_index
-from qa.indexing import build
 from qa.names import asked_names, unmentioned
 from qa.records import names_list
 
@@ -68,21 +66,12 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
 
 
 def _prize_corpus(tmp_path: Path) -> tuple[Path, object, FakeEmbedder]:
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "games.txt").write_text(
-        "Gaming cup grows\n\nThe tournament winner will get prize money of $150,000 from a total pot of "
+    return fake_index(tmp_path, {
+        "games.txt": "Gaming cup grows\n\nThe tournament winner will get prize money of $150,000 from a total pot of "
         "$500,000. Players travel from Europe and Asia.",
-        encoding="utf-8",
-    )
-    (corpus / "tennis.txt").write_text(
-        "Williams backs equal pay\n\nSerena Williams, who is also in Dubai, said women deserve the same. "
+        "tennis.txt": "Williams backs equal pay\n\nSerena Williams, who is also in Dubai, said women deserve the same. "
         "She reached the quarter-finals last week.",
-        encoding="utf-8",
-    )
-    fake = FakeEmbedder()
-    build(corpus, tmp_path / "i", fake.name, lambda: fake)
-    return corpus, open_index(tmp_path / "i"), fake
+    })
 
 
 def test_an_answer_from_a_file_that_never_names_the_subject_is_declined(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ class TurnView(Vertical):
         if not result.answered:
             yield Static(Text("Not found in the corpus."), classes="not-found", markup=False)
             if answers:
-                why = f"{result.why_declined()} " if result.why_declined() else ""
-                yield Static(Text(why + "The nearest passages, for you to judge:"), classes="note", markup=False)
+                why = result.why_declined()
+                yield Static(Text((f"{why} " if why else "") + "The nearest passages, for you to judge:"), classes="note", markup=False)
         for rank, answer in enumerate(answers, 1):
             yield AnswerCard(answer, result.question, rank, best=result.answered and rank == 1)
 
