@@ -51,6 +51,7 @@ from embeddings import reader as R  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SEED = 20261202
+MAX_BYTES = 30 * 2**20  # the most a shipped reader may weigh
 STOP = set(
     "a an the of in on at to for by with from is are was were be been do does did has have had what which who "
     "whom whose when where why how that this these those it its as and or".split()
@@ -398,8 +399,10 @@ def build_model(layers: int, base: Path | None = None):
 
 def weights_from_onnx(net, path: Path) -> None:
     """Load a reader exported by ``export`` (fp32 or dynamic int8) into ``net``: each weight is found
-    by the name of the graph node that uses it (``/bert/encoder/layer.0/attention/self/query/MatMul``
-    is ``bert.encoder.layer.0.attention.self.query.weight``, transposed back), int8 ones dequantised."""
+    by the name of the graph node that uses it (``/bert/encoder/layer.0/attention/output/dense/MatMul``
+    is ``bert.encoder.layer.0.attention.output.dense.weight``, transposed back), int8 ones dequantised.
+    A fused ``Attention`` node's packed weights are cut back into query, key and value; the layer is
+    the one its output is named after. Graphs exported before the fusion load the same way."""
     import onnx
     import torch
     from onnx import numpy_helper
@@ -415,6 +418,13 @@ def weights_from_onnx(net, path: Path) -> None:
         return arrays[name].astype(np.float32)
 
     found = {}
+    _layer_of = re.compile(r"/layer\.(\d+)/")
+    for node in graph.node:  # a fused self-attention: query, key and value packed side by side
+        if node.op_type in ("Attention", "QAttention") and (m := _layer_of.search(node.output[0])):
+            prefix = f"bert.encoder.layer.{m.group(1)}.attention.self."
+            weights, biases = np.split(value(node.input[1]), 3, axis=1), np.split(value(node.input[2]), 3)
+            for part, w, b in zip(("query", "key", "value"), weights, biases):
+                found[prefix + part + ".weight"], found[prefix + part + ".bias"] = w.T, b
     for name in arrays:  # biases, LayerNorms and embeddings keep their parameter names
         base = name.removesuffix("_quantized")
         if base.startswith(("bert.", "rel.", "span.")) and not base.endswith(("_scale", "_zero_point", "_Transposed")):
@@ -423,7 +433,9 @@ def weights_from_onnx(net, path: Path) -> None:
     for node in graph.node:
         if node.op_type in ("MatMul", "MatMulInteger", "Gemm") and len(node.input) > 1 and node.input[1] in arrays:
             module = re.sub(r"/(Gemm_)?MatMul(_quant)?$|/Gemm$", "", node.name).strip("/").replace("/", ".")
-            found[module + ".weight"] = value(node.input[1]).T  # MatMul's (in, out) is Linear's (out, in)
+            w = value(node.input[1])
+            trans_b = any(a.name == "transB" and a.i for a in node.attribute)  # a Gemm may hold it as Linear does
+            found[module + ".weight"] = w if trans_b else w.T  # MatMul's (in, out) is Linear's (out, in)
     state = net.state_dict()
     have = layer_count(found)
     for key, tensor in state.items():
@@ -953,30 +965,63 @@ def choose_scoring(scored, recs, t: float, b: float, max_false_abstain: float = 
     return combine, threshold, metrics(_combined(scored, combine), recs, threshold=threshold)
 
 
+def fuse_attention(src: Path, dest: Path) -> None:
+    """Rewrite the exported graph with onnxruntime's BERT fusions: each layer's self-attention
+    becomes one ``Attention`` op (query, key and value weights packed), the residual adds and
+    LayerNorms ``SkipLayerNormalization``, the GELUs ``BiasGelu``. The same numbers, computed in
+    fewer, faster kernels: the int8 reader reads 12 candidates in 36 ms instead of 43 (measured).
+    The embedding LayerNorm is left alone: its fused form would read the position ids itself."""
+    from onnxruntime.transformers import optimizer
+    from onnxruntime.transformers.fusion_options import FusionOptions
+
+    options = FusionOptions("bert")
+    options.enable_embed_layer_norm = False
+    model = optimizer.optimize_model(str(src), model_type="bert", num_heads=12, hidden_size=384, opt_level=1,
+                                     optimization_options=options)
+    fused = model.get_fused_operator_statistics()
+    if not fused.get("Attention"):
+        raise SystemExit(f"train_reader: no attention was fused in {src} ({fused})")
+    model.save_model_to_file(str(dest))
+
+
+def write_onnx(net, fp32: Path, int8: Path) -> None:
+    """``net`` as the runtime's ONNX graphs: ``fp32`` (attention fused) and ``int8`` (its weights
+    quantised dynamically: MatMul, Gather and the fused Attention's packed query/key/value)."""
+    import warnings
+
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    net.eval()
+    # written out as plain MatMul / Softmax ops, which fuse_attention knows (the default SDPA does not fuse)
+    net.bert.set_attn_implementation("eager")
+    dummy = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
+    axes = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids", "start", "end")}
+    axes["relevance"] = {0: "batch"}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, dummy, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["relevance", "start", "end"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    fuse_attention(fp32, fp32)
+    # the Attention op's other inputs (the mask, the activations' scales) stay float
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather", "Attention"],
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
 def export(args, final: Path, data: Path) -> None:
     import onnxruntime as ort
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     saved = torch.load(final, weights_only=False)
     net, path = build_model(saved["layers"])
     net.load_state_dict(saved["model"])
-    net.eval()
     tokenizer = R.load_tokenizer(path / "tokenizer.json")
     work = args.work / "export"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     fp32, int8 = work / "fp32.onnx", work / R.MODEL
-    dummy = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
-    axes = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids", "start", "end")}
-    axes["relevance"] = {0: "batch"}
-    import warnings
-
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(net, dummy, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["relevance", "start", "end"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"])
+    write_onnx(net, fp32, int8)
     recs = _load_split(data)
     val = [r for r in recs if r["val"]]
     random.Random(SEED).shuffle(val)
@@ -1003,7 +1048,13 @@ def export(args, final: Path, data: Path) -> None:
         idx = [i for i, r in enumerate(val) if corpus in (r["corpus"], r["style"])]
         m[f"int8_{corpus}"] = metrics(_combined([results["int8"][i] for i in idx], combine), [val[i] for i in idx],
                                       threshold=threshold)
-    use = int8 if m["int8"]["acc@1"] >= m["fp32"]["acc@1"] - 0.005 else fp32
+    # int8 where the answers' accuracy (the reader with the ranker, as answers are scored) keeps within
+    # half a point of fp32's; the reader alone moves a point either way with the quantisation's noise
+    m["fp32_with_ranker"] = choose_scoring(results["fp32"], val, *fit_calibration(results["fp32"], val))[2]
+    use = int8 if cm["acc@1"] >= m["fp32_with_ranker"]["acc@1"] - 0.005 else fp32
+    if use == fp32 and fp32.stat().st_size > MAX_BYTES:
+        raise SystemExit(f"train_reader: int8 lost accuracy (with the ranker {cm['acc@1']:.4f} against fp32's "
+                         f"{m['fp32_with_ranker']['acc@1']:.4f}) and fp32 is over {MAX_BYTES >> 20} MB: not shipped")
     dest = args.dest
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(use, dest / R.MODEL)
@@ -1111,8 +1162,9 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
   {config.get('trained_on', '2 CPU cores')}), seed {SEED}.
-- **Export**: ONNX opset 17, dynamic int8 quantisation of MatMul and Gather weights
-  (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
+- **Export**: ONNX opset 17; each layer's self-attention fused into one `Attention` op and the
+  residual LayerNorms and GELUs fused too (onnxruntime's BERT fusions, `fuse_attention`); dynamic
+  int8 quantisation of the MatMul, Gather and Attention weights (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
   on the validation questions (the chance that the best-read candidate answers). The answer's score:
   `sigmoid({config['combine'].get('reader')} × logit + {config['combine'].get('ranker')} × logit(ranker) + {config['combine'].get('inside', 0)} × inside + {config['combine'].get('bias')})`,
   fitted on the validation questions (SQuAD's and people-style); abstention below

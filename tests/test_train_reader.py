@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -35,8 +36,9 @@ def test_weights_from_the_shipped_onnx_give_the_shipped_readings() -> None:
     shipped = reader.session.run(None, {"input_ids": pairs.ids, "attention_mask": pairs.mask, "token_type_ids": pairs.types})
     with torch.no_grad():
         rel, start, end = net(*(torch.as_tensor(a) for a in (pairs.ids, pairs.mask, pairs.types)))
-    # the int8 graph quantises its activations too: close, not equal; the same order and spans
-    assert np.allclose(rel.numpy(), shipped[0], atol=0.5), (rel, shipped[0])
+    # the int8 graph quantises its activations too (into the fused attention as well): close, not
+    # equal (up to about a logit, on sentences far below the threshold); the same order and spans
+    assert np.allclose(rel.numpy(), shipped[0], atol=1.0), (rel, shipped[0])
     assert list(np.argsort(-rel.numpy())) == list(np.argsort(-shipped[0]))
     for i in range(len(sentences)):
         lo, hi = int(pairs.first[i]), int(pairs.first[i] + pairs.count[i])
@@ -213,3 +215,38 @@ def test_claims_are_split_by_abstract_and_never_rewritten(tmp_path, monkeypatch)
     assert all(train_reader.training_question(r, rng, augment=1.0) == r["q"] for r in train)
     squad = dict(train[0], rewrite=True, orig="What is the Tallest Building in Town?", val=False)
     assert any(train_reader.training_question(squad, rng, augment=1.0) != squad["orig"] for _ in range(20))
+
+
+def test_the_fused_export_loads_back_weight_for_weight(tmp_path) -> None:
+    torch = pytest.importorskip("torch")
+    onnx = pytest.importorskip("onnx")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    net, _ = train_reader.build_model(1)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # weights of its own, so that loading the base model's back would show
+        for name, p in net.named_parameters():
+            if name != "bert.embeddings.word_embeddings.weight":
+                p.add_(torch.randn(p.shape, generator=gen) * 0.05)
+    fp32, int8 = tmp_path / "fp32.onnx", tmp_path / "int8.onnx"
+    train_reader.write_onnx(net, fp32, int8)
+    ops = {n.op_type for n in onnx.load(str(int8)).graph.node}
+    assert "QAttention" in ops and "MatMulInteger" in ops  # attention fused, then quantised
+    assert "Attention" in {n.op_type for n in onnx.load(str(fp32)).graph.node}
+    want = net.state_dict()
+    for graph in (fp32, int8):
+        back, _ = train_reader.build_model(1)
+        train_reader.weights_from_onnx(back, graph)
+        got = back.state_dict()
+        for key in want:
+            if key == "bert.embeddings.word_embeddings.weight":
+                continue
+            # int8 weights are within one quantisation step (a tensor's range over 255) of their own;
+            # query, key and value are quantised as one packed tensor, so over the three's range
+            form = re.sub(r"\.self\.(query|key|value)\.weight$", ".self.{}.weight", key)
+            packed = [form.format(p) for p in ("query", "key", "value")] if form != key else [key]
+            top = max(float(want[k].abs().max()) for k in packed)
+            step = 1e-6 if graph == fp32 or got[key].ndim == 1 else top * 2 / 255
+            # query, key and value come back each in its place out of the packed weight
+            assert torch.allclose(got[key], want[key], atol=step), (graph.name, key)
