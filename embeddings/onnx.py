@@ -5,8 +5,9 @@ import in a few hundred milliseconds and run the model's forward pass faster on 
 model is exported once, the first time it is needed (normally by ``qa index``), into a cache
 folder, checked against sentence-transformers on a few texts, and from then on loaded from there.
 
-An export is a folder holding ``model.onnx`` (the transformer, fp32, with onnxruntime's portable
-graph fusions already applied, so a session starts without optimising it) with its weights in
+An export is a folder holding ``model.onnx`` (the transformer, fp32, with onnxruntime's BERT
+fusions, one ``Attention`` op a layer, where they apply, and its portable graph fusions already
+applied, so a session starts without optimising it) with its weights in
 ``weights.bin`` (mapped, not parsed, when a session starts), ``tokenizer.json`` and
 ``export.json`` (pooling, maximum length, dimension, and how closely it agreed with
 sentence-transformers). It is written to a staging folder and renamed into place, so a
@@ -27,10 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4  # 4: attention fused
 EXPORT_JSON = "export.json"
 ONNX_FILE = "model.onnx"
 RAW_FILE = "raw.onnx"
+FUSED_FILE = "fused.onnx"
+FUSABLE = ("bert", "roberta", "xlm-roberta")  # encoders onnxruntime's BERT fusions know
 WEIGHTS_FILE = "weights.bin"
 TOKENIZER = "tokenizer.json"
 MIN_COSINE = 0.9999  # the export must agree with sentence-transformers at least this closely
@@ -97,6 +100,10 @@ def export(model, path: Path, dest: Path) -> Path:
 
     pooling, max_len = _pipeline(path)
     transformer = model[0].auto_model.eval()
+    # attention written out as plain MatMul and Softmax ops (the same numbers), which _fuse knows
+    attention = getattr(transformer.config, "_attn_implementation", None)
+    if attention not in (None, "eager") and hasattr(transformer, "set_attn_implementation"):
+        transformer.set_attn_implementation("eager")
     names = ["input_ids", "attention_mask"]
     if "token_type_ids" in inspect.signature(transformer.forward).parameters:
         names.append("token_type_ids")
@@ -123,18 +130,25 @@ def export(model, path: Path, dest: Path) -> Path:
                 input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes,
                 opset_version=17, dynamo=False,
             )
-        ort_version = _optimise(staging / RAW_FILE, staging / ONNX_FILE)
-        (staging / RAW_FILE).unlink()
         shutil.copy2(path / TOKENIZER, staging / TOKENIZER)
-        dim = int(model.get_embedding_dimension())
-        info = {"version": EXPORT_VERSION, "pooling": pooling, "max_seq_length": max_len, "dim": dim,
-                "inputs": names, "onnxruntime": ort_version}
-        (staging / EXPORT_JSON).write_text(json.dumps(info), encoding="utf-8")
-        onnx_vectors = OnnxEmbedder("check", staging).encode(list(_CHECK_TEXTS))
         st_vectors = model.encode(list(_CHECK_TEXTS), convert_to_numpy=True, normalize_embeddings=True)
-        agreement = float(np.min(np.sum(onnx_vectors * st_vectors, axis=1)))
-        if not agreement >= MIN_COSINE:
+        # fused where onnxruntime's transformer fusions apply (a BERT-like encoder), else as exported;
+        # either is kept only if it gives sentence-transformers' vectors
+        fused = _fuse(staging / RAW_FILE, staging / FUSED_FILE, transformer.config)
+        for graph in ([staging / FUSED_FILE] if fused else []) + [staging / RAW_FILE]:
+            ort_version = _optimise(graph, staging / ONNX_FILE)
+            info = {"version": EXPORT_VERSION, "pooling": pooling, "max_seq_length": max_len,
+                    "dim": int(model.get_embedding_dimension()), "inputs": names, "onnxruntime": ort_version,
+                    "fused_attention": graph.name == FUSED_FILE}
+            (staging / EXPORT_JSON).write_text(json.dumps(info), encoding="utf-8")
+            onnx_vectors = OnnxEmbedder("check", staging).encode(list(_CHECK_TEXTS))
+            agreement = float(np.min(np.sum(onnx_vectors * st_vectors, axis=1)))
+            if agreement >= MIN_COSINE:
+                break
+        else:
             raise ExportError(f"the ONNX export disagrees with sentence-transformers (cosine {agreement:.5f})")
+        for spare in (RAW_FILE, FUSED_FILE):
+            (staging / spare).unlink(missing_ok=True)
         info["min_cosine"] = round(agreement, 7)
         (staging / EXPORT_JSON).write_text(json.dumps(info), encoding="utf-8")
         try:
@@ -150,6 +164,33 @@ def export(model, path: Path, dest: Path) -> Path:
     except Exception as exc:  # torch.onnx raises many kinds; all mean "no export"
         shutil.rmtree(staging, ignore_errors=True)
         raise ExportError(f"cannot export the model to ONNX: {exc}") from exc
+    finally:
+        if attention not in (None, "eager") and hasattr(transformer, "set_attn_implementation"):
+            transformer.set_attn_implementation(attention)
+
+
+def _fuse(raw: Path, out: Path, config) -> bool:
+    """Write ``raw`` with onnxruntime's BERT fusions applied to ``out``: each layer's attention one
+    ``Attention`` op, its residual LayerNorms ``SkipLayerNormalization``, its GELU ``BiasGelu``
+    (all-MiniLM-L6-v2 embeds a corpus about 1.1 times as fast). False, and nothing written,
+    where the model is not one they apply to; the embedding LayerNorm is left unfused."""
+    heads, hidden = getattr(config, "num_attention_heads", 0), getattr(config, "hidden_size", 0)
+    if getattr(config, "model_type", "") not in FUSABLE or not heads or not hidden:
+        return False
+    try:
+        from onnxruntime.transformers import optimizer
+        from onnxruntime.transformers.fusion_options import FusionOptions
+
+        options = FusionOptions("bert")
+        options.enable_embed_layer_norm = False
+        model = optimizer.optimize_model(str(raw), model_type="bert", num_heads=heads, hidden_size=hidden,
+                                         opt_level=1, optimization_options=options)
+        if not model.get_fused_operator_statistics().get("Attention"):
+            return False
+        model.save_model_to_file(str(out))
+        return True
+    except Exception:  # a pattern the fusions do not know: the unfused graph is as right
+        return False
 
 
 def _optimise(raw: Path, out: Path) -> str:

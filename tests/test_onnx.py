@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import onnx as onnx_format
 import pytest
 from conftest import BUNDLED_CORPUS, SEED_QUESTIONS, require_shared
 
@@ -28,6 +29,13 @@ def test_default_model_runs_from_an_export_in_the_cache(exported):
     info = json.loads((folder / onnx.EXPORT_JSON).read_text())
     assert info["dim"] == 384 and info["pooling"] == "mean" and info["max_seq_length"] == 256
     assert info["min_cosine"] >= onnx.MIN_COSINE
+    # attention fused (one op a layer), the staging graphs gone
+    assert info["fused_attention"] is True
+    graph = onnx_format.load(str(folder / onnx.ONNX_FILE), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("Attention") == 6 and "Softmax" not in ops
+    assert sorted(f.name for f in folder.iterdir()) == sorted(
+        [onnx.EXPORT_JSON, onnx.ONNX_FILE, onnx.WEIGHTS_FILE, onnx.TOKENIZER])
     # a second load reuses the export: no sentence-transformers needed
     again = load_embedder(None, cache=cache)
     assert again.backend == "onnxruntime" and list(cache.iterdir()) == [folder]
@@ -93,3 +101,17 @@ def test_seed_answers_are_the_same_as_with_sentence_transformers(tmp_path, monke
             for r in (engine.ask(q["question"]) for q in questions)
         ]
     assert results["onnx"] == results["torch"]
+
+
+def test_a_model_the_fusions_do_not_know_is_exported_unfused(tmp_path):
+    from types import SimpleNamespace
+
+    raw = tmp_path / "raw.onnx"
+    raw.write_bytes(b"not read")
+    for config in (SimpleNamespace(model_type="gpt2", num_attention_heads=12, hidden_size=768),
+                   SimpleNamespace(model_type="bert")):
+        assert onnx._fuse(raw, tmp_path / "fused.onnx", config) is False
+    # a graph they cannot read: no fused graph either, and no error (the unfused one is used)
+    assert onnx._fuse(raw, tmp_path / "fused.onnx", SimpleNamespace(model_type="bert", num_attention_heads=12,
+                                                                     hidden_size=384)) is False
+    assert not (tmp_path / "fused.onnx").exists()
