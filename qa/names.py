@@ -86,12 +86,18 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
 
 
 def _forms(name: str) -> re.Pattern[str]:
-    """The name as a word, singular or plural ("americans" is mentioned by "American"), and a
-    people's name by its place's ("asian" by "Asia", "american" by "America")."""
+    """The name as a word, singular or plural ("americans" is mentioned by "American"), a
+    people's name by its place's ("asian" by "Asia", "american" by "America"), and a place's
+    name by its people's ("palestine" by "Palestinian", "japan" by "Japanese", "germany" by
+    "German", "europe" by "European", "israel" by "Israeli")."""
     stem = re.sub(r"(?<=[^s])e?s$", "", name) if len(name) > 3 else name
     forms = [re.escape(stem) + r"(?:s|es)?"]
     if len(stem) >= 5 and stem.endswith("an"):
         forms.append(re.escape(stem[:-1]))
+    if len(name) >= 4:
+        root = re.escape(re.sub(r"[aeiouy]$", "", name))
+        # "germany": "German" (a bare root only for a "y": "chin" is no form of "china")
+        forms.append(root + (r"(?:ians?|eans?|ans?|ese|ish|is?)?" if name.endswith("y") else r"(?:ians?|eans?|ans?|ese|ish|is?)"))
     return re.compile(r"(?<![\w&])(?:" + "|".join(forms) + r")(?![\w&])", re.IGNORECASE)
 
 

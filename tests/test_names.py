@@ -41,6 +41,15 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
     assert unmentioned("how many americans lost jobs", us, ["The economy slowed."]) == ("americans",)
     # a people's name by its place's, and a hyphenated name whole
     assert unmentioned("what was the asian view called", ["The Asian view, he wrote."], ["Asia was seen as a market."]) == ()
+    # and a place's name by its people's
+    for place, people in (("palestine", "Palestinian"), ("japan", "Japanese"), ("germany", "German"),
+                          ("europe", "European"), ("israel", "Israeli"), ("india", "Indian")):
+        asked = [f"Talks on {place.title()} went on."]
+        assert unmentioned(f"what did {place} want", asked, [f"The {people} side wanted peace."]) == ()
+        assert unmentioned(f"what did {place} want", asked, ["The other side wanted peace."]) == (place,)
+    assert unmentioned("what did iran want", ["Talks on Iran went on."], ["Iranian leaders wanted peace."]) == ()
+    # a word that merely starts with the name is not it
+    assert unmentioned("what did spain want", ["Talks on Spain went on."], ["The spaniel wanted food."]) == ("spain",)
     assert unmentioned("how many winn-dixie stores", ["Shares in Winn-Dixie fell."], ["The winner got 920 stores."]) == ("winn-dixie",)
     # a word the candidates capitalise (a title) but their files also write in lower case is no name
     titles = ["They won the Division Championship in 2015."]
