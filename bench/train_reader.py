@@ -965,25 +965,6 @@ def choose_scoring(scored, recs, t: float, b: float, max_false_abstain: float = 
     return combine, threshold, metrics(_combined(scored, combine), recs, threshold=threshold)
 
 
-def fuse_attention(src: Path, dest: Path) -> None:
-    """Rewrite the exported graph with onnxruntime's BERT fusions: each layer's self-attention
-    becomes one ``Attention`` op (query, key and value weights packed), the residual adds and
-    LayerNorms ``SkipLayerNormalization``, the GELUs ``BiasGelu``. The same numbers, computed in
-    fewer, faster kernels: the int8 reader reads 12 candidates in 36 ms instead of 43 (measured).
-    The embedding LayerNorm is left alone: its fused form would read the position ids itself."""
-    from onnxruntime.transformers import optimizer
-    from onnxruntime.transformers.fusion_options import FusionOptions
-
-    options = FusionOptions("bert")
-    options.enable_embed_layer_norm = False
-    model = optimizer.optimize_model(str(src), model_type="bert", num_heads=12, hidden_size=384, opt_level=1,
-                                     optimization_options=options)
-    fused = model.get_fused_operator_statistics()
-    if not fused.get("Attention"):
-        raise SystemExit(f"train_reader: no attention was fused in {src} ({fused})")
-    model.save_model_to_file(str(dest))
-
-
 def write_onnx(net, fp32: Path, int8: Path) -> None:
     """``net`` as the runtime's ONNX graphs: ``fp32`` (attention fused) and ``int8`` (its weights
     quantised dynamically: MatMul, Gather and the fused Attention's packed query/key/value)."""
@@ -994,7 +975,7 @@ def write_onnx(net, fp32: Path, int8: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     net.eval()
-    # written out as plain MatMul / Softmax ops, which fuse_attention knows (the default SDPA does not fuse)
+    # written out as plain MatMul / Softmax ops, which embeddings.onnx.fuse_attention knows (SDPA does not fuse)
     net.bert.set_attn_implementation("eager")
     dummy = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
     axes = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids", "start", "end")}
@@ -1003,7 +984,10 @@ def write_onnx(net, fp32: Path, int8: Path) -> None:
         warnings.simplefilter("ignore")
         torch.onnx.export(net, dummy, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
                           output_names=["relevance", "start", "end"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    fuse_attention(fp32, fp32)
+    from embeddings.onnx import fuse_attention
+
+    if not fuse_attention(fp32, fp32, net.bert.config):
+        raise SystemExit(f"train_reader: onnxruntime fused no attention in {fp32}")
     # the Attention op's other inputs (the mask, the activations' scales) stay float
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather", "Attention"],
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
@@ -1163,7 +1147,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
   {config.get('trained_on', '2 CPU cores')}), seed {SEED}.
 - **Export**: ONNX opset 17; each layer's self-attention fused into one `Attention` op and the
-  residual LayerNorms and GELUs fused too (onnxruntime's BERT fusions, `fuse_attention`); dynamic
+  residual LayerNorms and GELUs fused too (onnxruntime's BERT fusions, `embeddings.onnx.fuse_attention`); dynamic
   int8 quantisation of the MatMul, Gather and Attention weights (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
   on the validation questions (the chance that the best-read candidate answers). The answer's score:
   `sigmoid({config['combine'].get('reader')} × logit + {config['combine'].get('ranker')} × logit(ranker) + {config['combine'].get('inside', 0)} × inside + {config['combine'].get('bias')})`,

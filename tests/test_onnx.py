@@ -110,8 +110,8 @@ def test_a_model_the_fusions_do_not_know_is_exported_unfused(tmp_path):
     raw.write_bytes(b"not read")
     for config in (SimpleNamespace(model_type="gpt2", num_attention_heads=12, hidden_size=768),
                    SimpleNamespace(model_type="bert")):
-        assert onnx._fuse(raw, tmp_path / "fused.onnx", config) is False
+        assert onnx.fuse_attention(raw, tmp_path / "fused.onnx", config) is False
     # a graph they cannot read: no fused graph either, and no error (the unfused one is used)
-    assert onnx._fuse(raw, tmp_path / "fused.onnx", SimpleNamespace(model_type="bert", num_attention_heads=12,
+    assert onnx.fuse_attention(raw, tmp_path / "fused.onnx", SimpleNamespace(model_type="bert", num_attention_heads=12,
                                                                      hidden_size=384)) is False
     assert not (tmp_path / "fused.onnx").exists()
