@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from qa.lexical import query_tokens
 
 _POINTERS = re.compile(
-    r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|it|its|this|that|these|those|"
-    r"there|then|the same|the former|the latter|such)\b",
+    r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|it|its|that|these|those|"
+    r"there|then|the same|the former|the latter|such)\b"
+    # "this year", "this week": today's, not a time the last turn named ("that year" is one)
+    r"|\bthis\b(?!\s+(?:year|week|month|season|morning|afternoon|evening|weekend|summer|winter|spring|autumn)\b)",
     re.IGNORECASE,
 )
 
