@@ -8,6 +8,8 @@
 - ``topic switches``: every direct answerable question with sources, asked after a question about
   another article of the same set: right when its top answer holds the gold answer. A follow-up
   rule that leans on the last turn too readily loses these.
+- ``in a row``: every direct question (unanswerable ones too) asked after the one before it in
+  its set, as a person asks on down a list: right as a follow-up is.
 
 The sets are ``bench/eval_sets.py``'s (default: ``seed-fu`` and the own chat-style sets); ``bbc``
 may be named to measure it, never to tune on. ``--out`` writes each question's outcome as JSON,
@@ -58,7 +60,12 @@ def main() -> None:
                 r = engine.ask_in_conversation(q.question, [other.question])
                 ok = r.answered and bool(r.answers) and contains_gold(r.answers[0].text, q.answers)
                 rows.append({"kind": "topic switch", "set": name, "id": q.id, "right": bool(ok)})
-    for kind, label in (("follow-up", "follow-ups"), ("topic switch", "topic switches")):
+        asked = [q for q in qs if not q.history]
+        for before, q in zip(asked, asked[1:]):
+            r = engine.ask_in_conversation(q.question, [before.question])
+            ok = not r.answered if q.unanswerable else r.answered and bool(r.answers) and contains_gold(r.answers[0].text, q.answers)
+            rows.append({"kind": "in a row", "set": name, "id": q.id, "right": bool(ok)})
+    for kind, label in (("follow-up", "follow-ups"), ("topic switch", "topic switches"), ("in a row", "in a row")):
         mine = [r for r in rows if r["kind"] == kind]
         print(f"{label:15} {sum(r['right'] for r in mine)} of {len(mine)} right")
     if args.out:
