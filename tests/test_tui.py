@@ -649,3 +649,16 @@ def test_qa_tui_takes_the_corpus_options() -> None:
     assert result.exit_code == 0 and "--corpus" in result.output and "--index" in result.output
     missing = runner.invoke(main, ["tui", "--corpus", "/nonexistent/qa-corpus"])
     assert missing.exit_code == 2 and "corpus folder not found" in missing.output
+
+
+def test_the_status_bar_keeps_what_it_is_told_before_it_is_drawn() -> None:
+    # an index change or a state can arrive from a worker before the bar is composed, or while the
+    # app closes: it is kept (and drawn once the bar is), never an error on a missing part
+    from tui.messages import IndexInfo
+    from tui.widgets.status_bar import StatusBar
+
+    bar = StatusBar("corpus", now=lambda: 1000.0)
+    bar.show(IndexInfo(files=3, chunks=32, built_at=990.0, stale=True, changes=1, indexed=True))
+    bar.set_state("ready")
+    assert bar.state == "ready" and bar.info.files == 3 and bar.has_class("-stale")
+    assert "3 files, 32 chunks" in bar._where().plain and "stale (1 file changed" in bar._where().plain

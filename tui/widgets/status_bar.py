@@ -57,7 +57,10 @@ class StatusBar(Horizontal):
 
     def set_state(self, state: str) -> None:
         self.state = state
-        self.query_one("#state", Static).update(Text(state))
+        # a worker's message may come before the bar is composed or while the app closes: what it
+        # says is kept, and drawn by compose, instead of failing on a part that is not there
+        for part in self.query("#state").results(Static):
+            part.update(Text(state))
 
     def show_progress(self, stage: str, done: int, total: int) -> None:
         """A rebuild's progress as the state: "updating the index: embedding 120/300"."""
@@ -67,7 +70,8 @@ class StatusBar(Horizontal):
             self.set_state(f"updating the index: {label}{count}")
 
     def _refresh_where(self) -> None:
-        self.query_one("#where", Static).update(self._where())
+        for part in self.query("#where").results(Static):
+            part.update(self._where())
 
     def _where(self) -> Text:
         out = Text.assemble(("qa ", "bold"), plain(self.corpus))
