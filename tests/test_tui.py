@@ -662,3 +662,10 @@ def test_the_status_bar_keeps_what_it_is_told_before_it_is_drawn() -> None:
     bar.set_state("ready")
     assert bar.state == "ready" and bar.info.files == 3 and bar.has_class("-stale")
     assert "3 files, 32 chunks" in bar._where().plain and "stale (1 file changed" in bar._where().plain
+    # the build panel likewise takes a build's progress without its parts
+    from tui.widgets.build_panel import BuildPanel
+
+    panel = BuildPanel()
+    panel.start(first=True)
+    panel.progress("embed", 3, 10)
+    assert panel.display

@@ -16,8 +16,11 @@ class BuildPanel(Horizontal):
 
     def start(self, first: bool = False, waiting: bool = False) -> None:
         label = "Building the index" if first else "Rebuilding the index"
-        self.query_one(Label).update(f"{label}: waiting for the model" if waiting else label)
-        self.query_one(ProgressBar).update(total=None, progress=0)
+        # as the status bar: a build's message that comes while the app closes finds no parts
+        for part in self.query("#build-label").results(Label):
+            part.update(f"{label}: waiting for the model" if waiting else label)
+        for bar in self.query("#build-bar").results(ProgressBar):
+            bar.update(total=None, progress=0)
         self.display = True
 
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -25,8 +28,10 @@ class BuildPanel(Horizontal):
             return
         unit = " texts" if stage == "embed" else (" files" if stage == "read" else "")
         count = f" {done}/{total}{unit}" if stage != "index" else ""
-        self.query_one(Label).update(f"{STAGES[stage]}{count}")
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        for part in self.query("#build-label").results(Label):
+            part.update(f"{STAGES[stage]}{count}")
+        for bar in self.query("#build-bar").results(ProgressBar):
+            bar.update(total=max(total, 1), progress=done)
 
     def finish(self) -> None:
         self.display = False
