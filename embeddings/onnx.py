@@ -102,7 +102,8 @@ def export(model, path: Path, dest: Path) -> Path:
     transformer = model[0].auto_model.eval()
     # attention written out as plain MatMul and Softmax ops (the same numbers), which fuse_attention knows
     attention = getattr(transformer.config, "_attn_implementation", None)
-    if attention not in (None, "eager") and hasattr(transformer, "set_attn_implementation"):
+    switched = attention not in (None, "eager") and hasattr(transformer, "set_attn_implementation")
+    if switched:
         transformer.set_attn_implementation("eager")
     names = ["input_ids", "attention_mask"]
     if "token_type_ids" in inspect.signature(transformer.forward).parameters:
@@ -165,7 +166,7 @@ def export(model, path: Path, dest: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise ExportError(f"cannot export the model to ONNX: {exc}") from exc
     finally:
-        if attention not in (None, "eager") and hasattr(transformer, "set_attn_implementation"):
+        if switched:
             transformer.set_attn_implementation(attention)
 
 

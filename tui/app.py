@@ -37,7 +37,7 @@ from tui.text import terminal_safe
 from tui.watcher import CorpusChanged, watch_corpus
 from tui.widgets import AnswerCard, TurnView
 from tui.widgets.answer_card import cite, clipboard_text
-from tui.workers import EngineWorkers, Pending, describe, last_answer
+from tui.workers import EngineWorkers, Pending, describe
 
 WATCH_QUIET_S = 1.0  # the watcher rebuilds once the corpus has had no change for this long
 RESTORED_TURNS = 50  # a long conversation comes back with its last turns
@@ -130,7 +130,7 @@ class QAApp(EngineWorkers):
         self.conversation = conversation.id
         for turn in conversation.turns:
             self.questions.append(turn.question)
-            self.last_answers[conversation.id] = last_answer(turn.result)
+            self.last_answers[conversation.id] = turn.result.leaned_on()
             self.chat.question_input.remember(turn.question)
         await self.chat.log_view.add_turns(
             [TurnView(self._next_key(), turn.question, turn.result) for turn in conversation.turns]

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from qa.answers import AnswerParams
 from qa.engine import Engine
 from qa.errors import QAError
-from qa.records import Answer, Result
+from qa.records import Answer
 from tui.messages import (
     Answered,
     AskFailed,
@@ -69,11 +69,6 @@ def detached(fn, *args, **kwargs):
     if "error" in box:
         raise box["error"]
     return box.get("value")
-
-
-def last_answer(result: Result) -> Answer | None:
-    """What a follow-up leans on (``Result.leaned_on``)."""
-    return result.leaned_on()
 
 
 @dataclass(frozen=True)
@@ -171,7 +166,7 @@ class EngineWorkers(App):
                 previous = self.last_answers.get(item.conversation) if item.history else None
                 result = detached(self.engine.ask, item.question, k=k, history=item.history, params=self.params,
                                   previous=previous)
-                self.last_answers[item.conversation] = last_answer(result)
+                self.last_answers[item.conversation] = result.leaned_on()
             except Quitting:
                 return
             except Exception as exc:
