@@ -42,10 +42,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
-    def right(r, q) -> bool:
-        """Declined when the corpus does not answer it; else its top answer holds a gold answer."""
-        return not r.answered if q.unanswerable else r.answered and bool(r.answers) and contains_gold(r.answers[0].text, q.answers)
     rows = []
+
+    def ask(engine, name: str, kind: str, q, history: list[str]) -> None:
+        """Ask ``q`` after ``history`` and record whether it came out right: declined when the
+        corpus does not answer it, else its top answer holding a gold answer."""
+        r = engine.ask_in_conversation(q.question, history)
+        ok = not r.answered if q.unanswerable else r.answered and bool(r.answers) and contains_gold(r.answers[0].text, q.answers)
+        rows.append({"kind": kind, "set": name, "id": q.id, "right": bool(ok)})
+
     for name in args.sets:
         questions, corpus, index = SETS[name]
         if questions is None:
@@ -54,21 +59,15 @@ def main() -> None:
         qs = load_questions(questions)
         for q in qs:
             if q.history:
-                r = engine.ask_in_conversation(q.question, q.history)
-                ok = right(r, q)
-                rows.append({"kind": "follow-up", "set": name, "id": q.id, "right": bool(ok)})
+                ask(engine, name, "follow-up", q, q.history)
         direct = [q for q in qs if not q.history and not q.unanswerable and q.sources]
         for i, q in enumerate(direct):
             other = next((o for o in direct[i + 1:] + direct[:i] if set(o.sources).isdisjoint(q.sources)), None)
             if other is not None:
-                r = engine.ask_in_conversation(q.question, [other.question])
-                ok = right(r, q)  # answerable ones only
-                rows.append({"kind": "topic switch", "set": name, "id": q.id, "right": bool(ok)})
+                ask(engine, name, "topic switch", q, [other.question])
         asked = [q for q in qs if not q.history]
         for before, q in zip(asked, asked[1:]):
-            r = engine.ask_in_conversation(q.question, [before.question])
-            ok = right(r, q)
-            rows.append({"kind": "in a row", "set": name, "id": q.id, "right": bool(ok)})
+            ask(engine, name, "in a row", q, [before.question])
     for kind, label in (("follow-up", "follow-ups"), ("topic switch", "topic switches"), ("in a row", "in a row")):
         mine = [r for r in rows if r["kind"] == kind]
         print(f"{label:15} {sum(r['right'] for r in mine)} of {len(mine)} right")
