@@ -7,8 +7,12 @@ For each ``(question, sentence, context)`` it gives
 - ``relevance``: the probability that the sentence answers the question (abstention uses it);
 - ``span``: the short answer inside the sentence ("£5.5m"), as character offsets into it.
 
-Its input is ``[CLS] question [SEP] sentence [SEP] before … after [SEP]``: the words around
-the sentence (the sentence before, the one after) are context the model reads but never quotes.
+Its input is ``[CLS] question [SEP] sentence [SEP] before … after [SEP] title [SEP]``: the words
+around the sentence (the sentence before, the one after) and the document's title, where it has
+one, are context the model reads but never quotes. The title was not in its training input;
+given at run time after the context it measured better on the chat-style and validation sets
+(README, "Document titles"); put before the context, it misled the reader where a page's title
+has nothing to do with the passage (a job advert beside a news story).
 ``encode_pairs`` builds exactly that for training and for the runtime, so the two cannot drift.
 Only onnxruntime, tokenizers and NumPy run here: no torch on the query path.
 """
@@ -35,6 +39,7 @@ MAX_LEN = 96
 MAX_QUESTION = 24
 MAX_SENTENCE = 56
 MAX_SPAN = 20
+MAX_TITLE = 16  # a title's tokens, taken from the context's share
 
 
 class ReaderError(Exception):
@@ -82,26 +87,33 @@ def encode_pairs(
     after: Sequence[str],
     max_len: int = MAX_LEN,
     questions: Sequence[str] | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Pairs:
-    """The reader's input for ``question`` (or one question per pair, ``questions``) against each sentence."""
+    """The reader's input for ``question`` (or one question per pair, ``questions``) against each
+    sentence; ``titles``: each sentence's document title ("" for none), read after its context."""
     n = len(sentences)
     qs = list(questions) if questions is not None else [question] * n
     uniq = sorted(set(qs))
+    heads = list(titles) if titles is not None else [""] * n
     # one call for every text: the tokenizer's per-call cost is most of a short batch's time
-    texts = [*uniq, *sentences, *before, *after]
+    texts = [*uniq, *sentences, *before, *after, *heads]
     encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
     q_ids = {q: e.ids[:MAX_QUESTION] for q, e in zip(uniq, encoded)}
     k = len(uniq)
-    s_enc, b_enc, a_enc = encoded[k : k + n], encoded[k + n : k + 2 * n], encoded[k + 2 * n :]
+    s_enc, b_enc, a_enc = encoded[k : k + n], encoded[k + n : k + 2 * n], encoded[k + 2 * n : k + 3 * n]
+    t_enc = encoded[k + 3 * n :]
     rows, first, count, offsets = [], np.zeros(n, np.int64), np.zeros(n, np.int64), []
     for i in range(n):
         q = q_ids[qs[i]]
         s = s_enc[i].ids[:MAX_SENTENCE]
         left = max_len - 4 - len(q) - len(s)
+        t = t_enc[i].ids[: min(MAX_TITLE, left - 1)] if left > 1 else []
+        t = [SEP, *t] if t else []  # after the context, a segment of its own
+        left -= len(t)
         b, a = b_enc[i].ids, a_enc[i].ids
         nb = min(len(b), max(left // 2, left - len(a)))
         na = min(len(a), left - nb)
-        ctx = (b[len(b) - nb :] if nb > 0 else []) + (a[:na] if na > 0 else [])
+        ctx = (b[len(b) - nb :] if nb > 0 else []) + (a[:na] if na > 0 else []) + t
         head = [CLS, *q, SEP]
         rows.append((head + s + [SEP] + ctx + [SEP], len(head)))
         first[i] = len(head)
@@ -222,10 +234,17 @@ class Reader:
             z = z + c["inside"] * np.asarray(inside, dtype=np.float64)
         return z
 
-    def read(self, question: str, sentences: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[Reading]:
+    def read(
+        self,
+        question: str,
+        sentences: Sequence[str],
+        before: Sequence[str],
+        after: Sequence[str],
+        titles: Sequence[str] | None = None,
+    ) -> list[Reading]:
         if not sentences:
             return []
-        pairs = encode_pairs(self.tokenizer, question, sentences, before, after, self.max_len)
+        pairs = encode_pairs(self.tokenizer, question, sentences, before, after, self.max_len, titles=titles)
         logits, start, end = self.session.run(
             None, {"input_ids": pairs.ids, "attention_mask": pairs.mask, "token_type_ids": pairs.types}
         )

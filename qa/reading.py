@@ -2,11 +2,12 @@
 
 The ranker (``qa.answers``) orders every candidate sentence cheaply; the reader
 (``embeddings.reader``) then reads the best ``top`` of them, each with the sentence before and
-after it, and its calibrated relevance (combined with the ranker's score where that measured better, as
-``reader.json`` says) becomes their score: the chance that the sentence answers the question. Candidates it did not read keep their order below the ones it read. For a
-follow-up, the sentences around the previous answer are read too, and a candidate in the
-previous answer's file gets ``follow_bonus`` added to its logit: "and how much was it worth?"
-is most often answered next to the last answer.
+after it and its document's title (``title_of``), and its calibrated relevance (combined with
+the ranker's score where that measured better, as ``reader.json`` says) becomes their score: the
+chance that the sentence answers the question. Candidates it did not read keep their order below
+the ones it read. For a follow-up, the sentences around the previous answer are read too, and a
+candidate in the previous answer's file gets ``follow_bonus`` added to its logit: "and how much
+was it worth?" is most often answered next to the last answer.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.chunking import section_of
 from qa.index import Index
 from qa.spans import widen
+
+TITLE_WORDS = 15  # a first line with more words is text, not a title
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,23 @@ class Read:
 
 def _text_or_empty(index: Index, s: int, lo: int, hi: int) -> str:
     return index.sentence_text(s) if lo <= s < hi else ""
+
+
+def title_of(index: Index, row: int) -> str:
+    """The title of the document sentence ``row`` is in, which the reader reads with it: the
+    outermost heading it sits under where the file has headings, else the file's first line when
+    that is a line of its own of at most ``TITLE_WORDS`` words (a news story's headline, an
+    article's name); "" for none."""
+    f, start = int(index.sentences[row, 0]), int(index.sentences[row, 1])
+    entry = index.files[f]
+    if entry.sections:
+        path = section_of(entry.sections, start)
+        return path.split(" > ")[0] if path else ""
+    lo, _ = entry.sentences
+    a, b = int(index.sentences[lo, 1]), int(index.sentences[lo, 2])
+    text = index.doc_text(f)
+    own_line = not text[:a].strip() and text[b:].lstrip(" \t")[:1] in ("\n", "\r", "")
+    return text[a:b].strip() if own_line and len(text[a:b].split()) <= TITLE_WORDS else ""
 
 
 def near_previous(index: Index, source: str, start: int, end: int, radius: int = 3) -> list[int]:
@@ -65,13 +86,16 @@ def rescore(
     if not chosen:
         return Read(base.copy(), {}, 0)
     rows = [int(ids[i]) for i in chosen]
-    sents, before, after = [], [], []
+    sents, before, after, titles = [], [], [], []
     for s in rows:
         lo, hi = index.files[int(index.sentences[s, 0])].sentences
         sents.append(index.sentence_text(s))
         before.append(_text_or_empty(index, s - 1, lo, hi))
         after.append(_text_or_empty(index, s + 1, lo, hi))
-    readings = reader.read(question, sents, before, after)
+        title = title_of(index, s)
+        # read once: not again when the sentence is the title or follows it
+        titles.append("" if title in (sents[-1].strip(), before[-1].strip()) else title)
+    readings = reader.read(question, sents, before, after, titles)
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:

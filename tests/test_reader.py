@@ -13,8 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import INVEST_Q, ROOT, SHARED, UNANSWERABLE_Q, require_shared
+from conftest import INVEST_Q, ROOT, SHARED, UNANSWERABLE_Q, fake_index, require_shared
 
 from embeddings.reader import (
     CONFIG,
@@ -30,6 +31,7 @@ from embeddings.reader import (
 from qa.answers import AnswerParams
 from qa.engine import Engine
 from qa.evaluation import load_questions, score
+from qa.reading import rescore, title_of
 
 pytestmark = pytest.mark.integration
 
@@ -111,6 +113,61 @@ def test_inputs_hold_question_sentence_and_context() -> None:
     assert sent == "cllr abi brown leads it."
     long = encode_pairs(tok, "q " * 100, ["w " * 200], ["b " * 200], ["a " * 200], 96)
     assert long.ids.shape[1] == 96
+
+
+def test_the_title_comes_first_in_the_context() -> None:
+    tok = load_tokenizer(READER_DIR / "tokenizer.json")
+    args = (tok, "who plays mary poppins", ["She watched Laura Michelle Kelly reprise the role."], ["Before."], ["After."], 96)
+    plain, titled = encode_pairs(*args), encode_pairs(*args, titles=["Dame Julie pops in to see Poppins"])
+    ids = titled.ids[0][titled.mask[0] > 0].tolist()
+    context = ids[titled.first[0] + titled.count[0] + 1 :]
+    cut = context.index(102)
+    assert tok.decode(context[:cut]) == "before. after."
+    assert tok.decode(context[cut + 1 : -1]) == "dame julie pops in to see poppins" and context[-1] == 102
+    # the sentence sits where it did, so its spans' offsets are the same
+    assert (titled.first, titled.count, titled.offsets) == (plain.first, plain.count, plain.offsets)
+    assert encode_pairs(*args, titles=[""]).ids.tolist() == plain.ids.tolist()
+    long = encode_pairs(tok, "q " * 100, ["w " * 200], ["b " * 200], ["a " * 200], 96, titles=["t " * 50])
+    assert long.ids.shape[1] == 96
+
+
+def test_a_document_title_is_its_heading_or_its_own_first_line(tmp_path: Path) -> None:
+    _, index, _ = fake_index(tmp_path, {
+        "news.txt": "Dame Julie pops in to see Poppins\n\nMary Poppins star Julie Andrews watched the show. "
+                    "She watched Laura Michelle Kelly reprise the role.\n",
+        "prose.txt": "This file starts with a sentence that runs on for far more words than any title would ever "
+                     "hold. Then another one.\n",
+        "guide.md": "# Installing qa\n\nRun make setup first.\n\n## Updating\n\nRun make lock to refresh pins.\n",
+    })
+
+    def rows(source: str) -> range:
+        return range(*index.files[index.by_source[source]].sentences)
+
+    assert {title_of(index, s) for s in rows("news.txt")} == {"Dame Julie pops in to see Poppins"}
+    assert {title_of(index, s) for s in rows("prose.txt")} == {""}
+    assert {title_of(index, s) for s in rows("guide.md")} == {"Installing qa"}  # the outermost heading
+
+
+def test_the_reader_reads_each_candidate_with_its_title_once(tmp_path: Path, reader: Reader) -> None:
+    _, index, _ = fake_index(tmp_path, {
+        "news.txt": "Dame Julie pops in to see Poppins\n\nMary Poppins star Julie Andrews watched the show. "
+                    "It was her first time. She watched Laura Michelle Kelly reprise the role.\n",
+    })
+    seen = {}
+
+    class Recording:  # the real reader, recording what it was given
+        def read(self, question, sentences, before, after, titles=None):
+            seen.update(zip(sentences, titles))
+            return reader.read(question, sentences, before, after, titles)
+
+        def final_logits(self, *a):
+            return reader.final_logits(*a)
+
+    ids = np.arange(len(index.sentences))
+    read = rescore(index, Recording(), "who plays mary poppins", ids, np.linspace(0.9, 0.1, len(ids)), top=10)
+    assert read.read == len(ids) == 4
+    # the title itself, and the sentence after it (whose context holds it already), get none
+    assert [seen[index.sentence_text(int(s))] for s in ids] == ["", "", *["Dame Julie pops in to see Poppins"] * 2]
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "config"])
