@@ -207,10 +207,27 @@ def _most_shared(index, rows, text: str) -> int:
 
 
 def _candidate(index, s: int, old: float | None, kind: str, pos: bool, span) -> dict:
-    """Sentence row ``s`` as a training candidate, with the sentences before and after it in its file."""
+    """Sentence row ``s`` as a training candidate, with the sentences before and after it in its file
+    and its document's title as ``qa`` gives it to the reader (``qa.reading.read_title``)."""
+    from qa.reading import read_title
+
     lo, hi = index.files[int(index.sentences[s, 0])].sentences
     return {"text": index.sentence_text(s), "before": index.sentence_text(s - 1) if s - 1 >= lo else "",
-            "after": index.sentence_text(s + 1) if s + 1 < hi else "", "old": old, "kind": kind, "pos": pos, "span": span}
+            "after": index.sentence_text(s + 1) if s + 1 < hi else "", "title": read_title(index, s),
+            "old": old, "kind": kind, "pos": pos, "span": span}
+
+
+def _titles(cands: list[dict], use: bool) -> list[str] | None:
+    """The candidates' titles when ``use`` (``--titles``; data mined before titles has none: "")."""
+    return [c.get("title", "") for c in cands] if use else None
+
+
+def has_titles(data: Path) -> bool:
+    """Whether ``data``'s candidates were mined with their titles (its first line tells)."""
+    with _open_text(data) as fh:
+        first = fh.readline()
+    cands = json.loads(first)["cands"] if first.strip() else []
+    return not cands or "title" in cands[0]
 
 
 def mine(args, filename: str = "data.jsonl", people_val: bool = False) -> Path:
@@ -344,7 +361,7 @@ def order_by_reader(args, data: Path) -> Path:
             top = [c for c in rec["cands"] if c["kind"] == "top"]
             if rec["source"] not in val and top:
                 raw = [r.logit for r in reader.read(rec["q"], [c["text"] for c in top], [c["before"] for c in top],
-                                                    [c["after"] for c in top])]
+                                                    [c["after"] for c in top], _titles(top, args.titles))]
                 order = sorted(range(len(top)), key=lambda i: -raw[i])
                 rec["cands"] = [top[i] for i in order] + [c for c in rec["cands"] if c["kind"] != "top"]
                 rec["by_reader"] = True
@@ -540,12 +557,13 @@ def without_answer(rec: dict, group: list[dict]) -> tuple[dict, list[dict]]:
     return dict(rec, unanswerable=True), [c for c in group if not c["pos"]]
 
 
-def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int):
+def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int, titles: bool = False):
     import torch
 
-    qs, sents, bef, aft, y, spans, owner = [], [], [], [], [], [], []
+    qs, sents, bef, aft, y, spans, owner, cands = [], [], [], [], [], [], [], []
     for gi, (rec, g) in enumerate(zip(recs, groups)):
         for c in g:
+            cands.append(c)
             qs.append(rec["q"])
             sents.append(c["text"])
             bef.append(c["before"])
@@ -553,7 +571,7 @@ def _batch(tokenizer, recs: list[dict], groups: list[list[dict]], max_len: int):
             y.append(1.0 if c["pos"] else 0.0)
             spans.append(c["span"] if c["pos"] else None)
             owner.append(gi)
-    pairs = R.encode_pairs(tokenizer, "", sents, bef, aft, max_len, questions=qs)
+    pairs = R.encode_pairs(tokenizer, "", sents, bef, aft, max_len, questions=qs, titles=_titles(cands, titles))
     starts, ends, has = [], [], []
     for i, sp in enumerate(spans):
         ti = tj = 0
@@ -666,7 +684,7 @@ def train(args, data: Path) -> Path:
         for j, r in enumerate(batch_recs):
             if not r["unanswerable"] and grng.random() < args.drop_positive:
                 batch_recs[j], groups[j] = without_answer(r, groups[j])
-        b = _batch(tokenizer, batch_recs, groups, args.max_len)
+        b = _batch(tokenizer, batch_recs, groups, args.max_len, args.titles)
         b = {k: v.to(device) if hasattr(v, "to") else v for k, v in b.items()}
         scale = lr_at(state["step"], total or 10**9)
         if total is None:
@@ -816,7 +834,7 @@ def join_parts(folder: Path, final: Path, base: Path | None = None) -> Path:
 # ---------------------------------------------------------------- validation and export
 
 
-def _score_onnx(session, tokenizer, recs, max_len, limit_cands):
+def _score_onnx(session, tokenizer, recs, max_len, limit_cands, titles: bool = False):
     out = []
     for rec in recs:
         cands = [c for c in rec["cands"] if c["kind"] == "top"][:limit_cands]
@@ -824,7 +842,7 @@ def _score_onnx(session, tokenizer, recs, max_len, limit_cands):
             out.append(([], [], [], []))
             continue
         p = R.encode_pairs(tokenizer, rec["q"], [c["text"] for c in cands], [c["before"] for c in cands],
-                           [c["after"] for c in cands], max_len)
+                           [c["after"] for c in cands], max_len, titles=_titles(cands, titles))
         rel, st, en = session.run(None, {"input_ids": p.ids, "attention_mask": p.mask, "token_type_ids": p.types})
         spans, inside = [], []
         for i in range(len(cands)):
@@ -1021,7 +1039,7 @@ def export(args, final: Path, data: Path) -> None:
     for name, f in (("fp32", fp32), ("int8", int8)):
         sess = ort.InferenceSession(str(f), opts, providers=["CPUExecutionProvider"])
         t0 = time.time()
-        results[name] = _score_onnx(sess, tokenizer, val, args.max_len, args.val_cands)
+        results[name] = _score_onnx(sess, tokenizer, val, args.max_len, args.val_cands, args.titles)
         results[name + "_seconds"] = time.time() - t0
     (work / "val_scores.json").write_text(json.dumps({k: results[k] for k in ("fp32", "int8")}), encoding="utf-8")
     t, b = fit_calibration(results["int8"], val)
@@ -1206,6 +1224,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--claims-index", type=Path, default=Path.home() / ".cache" / "qa" / "eval-indexes" / "scifact",
                     help="the scifact corpus's index (built by qa index, as bench/eval_sets.py builds it)")
     ap.add_argument("--claims-repeat", type=int, default=2, help="times each training claim is asked an epoch")
+    ap.add_argument("--titles", action="store_true",
+                    help="read each candidate with its document's title, as `qa` does at run time, in training "
+                         "and validation (needs data mined since titles were added)")
     ap.add_argument("--dest", type=Path, default=ROOT / "embeddings" / "reader_model", help="where the export goes")
     ap.add_argument("--stage", choices=["all", "data", "train", "export", "pack", "parts"], default="all",
                     help="pack: write the training data and base model for a run elsewhere into --out; "
@@ -1240,6 +1261,10 @@ def main() -> None:
             mine_claims(args)
         if args.reader_negatives:
             data = order_by_reader(args, data)
+    stale = [f for f in (data, args.work / "val-people.jsonl") if f.is_file() and not has_titles(f)]
+    if args.titles and stale:
+        sys.exit(f"train_reader: --titles, but {', '.join(map(str, stale))} was mined before titles were added: "
+                 "remove it (or use another --work) to mine it again")
     if args.stage == "data":
         return
     if args.stage == "pack":

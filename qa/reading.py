@@ -54,6 +54,16 @@ def title_of(index: Index, row: int) -> str:
     return text[a:b].strip() if own_line and len(text[a:b].split()) <= TITLE_WORDS else ""
 
 
+def read_title(index: Index, row: int) -> str:
+    """``title_of`` as the reader is given it: "" for the title itself and for the sentence after
+    it, whose context holds it already (read once)."""
+    f = int(index.sentences[row, 0])
+    lo, _ = index.files[f].sentences
+    title = title_of(index, row)
+    near = {index.sentence_text(s).strip() for s in (row, row - 1) if s >= lo}
+    return "" if title in near else title
+
+
 def near_previous(index: Index, source: str, start: int, end: int, radius: int = 3) -> list[int]:
     """Sentence rows within ``radius`` sentences of the previous answer (in its file)."""
     for entry in index.files:
@@ -92,9 +102,7 @@ def rescore(
         sents.append(index.sentence_text(s))
         before.append(_text_or_empty(index, s - 1, lo, hi))
         after.append(_text_or_empty(index, s + 1, lo, hi))
-        title = title_of(index, s)
-        # read once: not again when the sentence is the title or follows it
-        titles.append("" if title in (sents[-1].strip(), before[-1].strip()) else title)
+        titles.append(read_title(index, s))
     readings = reader.read(question, sents, before, after, titles)
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))

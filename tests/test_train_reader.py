@@ -82,7 +82,7 @@ def test_hard_negatives_ordered_by_the_reader_come_from_its_best_scored(tmp_path
                                                 cand("Buses run late.", kind="random")]}
     data = tmp_path / "data.jsonl"
     data.write_text(json.dumps(rec) + "\n", encoding="utf-8")
-    args = SimpleNamespace(work=tmp_path, reader_negatives=READER_DIR)
+    args = SimpleNamespace(work=tmp_path, reader_negatives=READER_DIR, titles=False)
     out = json.loads(train_reader.order_by_reader(args, data).read_text(encoding="utf-8"))
     tops = [c for c in out["cands"] if c["kind"] == "top"]
     reader = Reader()
@@ -250,3 +250,40 @@ def test_the_fused_export_loads_back_weight_for_weight(tmp_path) -> None:
             step = 1e-6 if graph == fp32 or got[key].ndim == 1 else top * 2 / 255
             # query, key and value come back each in its place out of the packed weight
             assert torch.allclose(got[key], want[key], atol=step), (graph.name, key)
+
+
+def test_with_titles_training_reads_what_qa_reads_at_run_time(tmp_path) -> None:
+    import json
+
+    from conftest import fake_index
+
+    from embeddings.reader import load_tokenizer
+    from qa.reading import read_title
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    _, index, _ = fake_index(tmp_path, {"news.txt": "Dame Julie pops in to see Poppins\n\nJulie Andrews watched the "
+                                                    "show. It was her first time. She watched Kelly reprise the role.\n"})
+    cands = [train_reader._candidate(index, s, None, "top", s == 3, None) for s in range(len(index.sentences))]
+    # mined with the title qa gives the reader: none for the title and the sentence after it
+    assert [c["title"] for c in cands] == [read_title(index, s) for s in range(4)] == ["", "", *["Dame Julie pops in to see Poppins"] * 2]
+    tok = load_tokenizer(READER_DIR / "tokenizer.json")
+    rec = {"q": "who plays mary poppins"}
+    plain = train_reader._batch(tok, [rec], [cands], 96)
+    titled = train_reader._batch(tok, [rec], [cands], 96, titles=True)
+    def read(b, i):
+        return b["ids"][i][b["mask"][i] > 0].tolist()
+
+    last = read(titled, 3)
+    seps = [j for j, t in enumerate(last) if t == 102]
+    assert tok.decode(last[seps[-2] + 1 : -1]) == "dame julie pops in to see poppins"
+    assert read(titled, 0) == read(plain, 0)  # no title: the input is as before
+    w = plain["ids"].shape[1]  # the sentence and its span targets sit where they did
+    assert (titled["start"] == plain["start"]).all() and (titled["span_mask"][:, :w] == plain["span_mask"]).all()
+    # data mined before titles is told apart, so that --titles does not train on empty ones
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps({"cands": [{k: v for k, v in cands[0].items() if k != "title"}]}) + "\n", encoding="utf-8")
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"cands": cands}) + "\n", encoding="utf-8")
+    assert not train_reader.has_titles(old) and train_reader.has_titles(new)
