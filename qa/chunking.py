@@ -186,8 +186,8 @@ def chunk(text: str, params: ChunkParams = ChunkParams(), page_starts: tuple[int
     return Chunked(sentences, tuple(chunks))
 
 
-def section_of(sections, offset: int) -> str | None:
-    """The headings ``offset`` sits under, outermost first, joined by " > " (None: no heading).
+def headings_at(sections, offset: int) -> list[str]:
+    """The headings ``offset`` sits under, outermost first ([] for none).
 
     ``sections`` are ``(start, level, title)`` in text order: each heading holds what follows
     it up to the next heading of its level or a higher one.
@@ -199,4 +199,9 @@ def section_of(sections, offset: int) -> str | None:
         while path and path[-1][0] >= level:
             path.pop()
         path.append((level, title))
-    return " > ".join(title for _, title in path) or None
+    return [title for _, title in path]
+
+
+def section_of(sections, offset: int) -> str | None:
+    """``headings_at`` joined by " > ", as an answer's ``section`` gives them (None: no heading)."""
+    return " > ".join(headings_at(sections, offset)) or None

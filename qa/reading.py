@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.chunking import section_of
+from qa.chunking import headings_at
 from qa.index import Index
 from qa.spans import widen
 
@@ -45,8 +45,7 @@ def title_of(index: Index, row: int) -> str:
     f, start = int(index.sentences[row, 0]), int(index.sentences[row, 1])
     entry = index.files[f]
     if entry.sections:
-        path = section_of(entry.sections, start)
-        return path.split(" > ")[0] if path else ""
+        return next(iter(headings_at(entry.sections, start)), "")
     lo, _ = entry.sentences
     a, b = int(index.sentences[lo, 1]), int(index.sentences[lo, 2])
     text = index.doc_text(f)
