@@ -33,12 +33,15 @@ _DEFINITE = re.compile(r"\bthe\s+([\w'’-]+)(?:\s+([\w'’-]+))?", re.IGNORECAS
 
 
 def _takes_up(question: str, last_turn: str) -> bool:
-    """True when ``question`` names with "the" a thing the last turn spoke of: "what's the show
-    called" after an answer about Peel's "radio show", "who runs the hotspots" after "how many
-    hotspots will offer free calls"."""
+    """True when ``question`` names with "the" a thing the last turn spoke of and adds at most one
+    content word of its own: "what's the show called" after an answer about Peel's "radio show",
+    "who runs the hotspots" after "how many hotspots will offer free calls"; not "who wrote the
+    stoke article" after an answer from Stoke-on-Trent (it names what it asks about itself)."""
     if not last_turn:
         return False
     spoken = set(query_tokens(last_turn))
+    if len(set(query_tokens(question)) - spoken) > 1:
+        return False
     return any(spoken & set(query_tokens(" ".join(w for w in m.groups() if w))) for m in _DEFINITE.finditer(question))
 
 

@@ -39,6 +39,8 @@ def test_standalone_questions_do_not(question: str) -> None:
         ("who runs the museum", "how many hotspots will offer free skype calls", False),
         ("how many hotspots are in london", "who runs the hotspots", False),
         ("what's the show called", "", False),
+        # ... nor a question that names what it asks about in words of its own
+        ("who wrote the stoke article", "who did the review Eleanor Brazil reviewed Stoke-on-Trent's services", False),
     ],
 )
 def test_a_question_that_takes_up_the_last_turns_thing_leans_on_it(question: str, last_turn: str, leans: bool) -> None:
