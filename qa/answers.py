@@ -107,7 +107,8 @@ class AnswerParams:
     statement_words: int = 8
     # decline an answer whose file never mentions a name the question asks about (qa.names)
     names_must_match: bool = True
-    # decline an answer to "how much/many/old/long" whose quote gives no number, sum or duration
+    # decline an answer to "how much/many/old/long" whose short answer (the reader's span, else the
+    # quote) gives no number, sum or duration
     quantity_must_show: bool = True
 
 
@@ -350,7 +351,10 @@ def answer(
         missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files], lambda: _candidate_files(index, cands))
         answered = not missing
     lacks = None
-    if answered and params.quantity_must_show and asks_quantity(question) and not holds_quantity(answers[0].text, question):
+    # the reader's short answer where it found one, else the quote: "how old is kathy butler" is
+    # not answered by "Britain" in "Britain's Kathy Butler ... in Sunday's 25th Cross ..."
+    shown = (answers[0].span_text or answers[0].text) if answers else ""
+    if answered and params.quantity_must_show and asks_quantity(question) and not holds_quantity(shown, question):
         # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
         answered, lacks = False, "quantity"
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)

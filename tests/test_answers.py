@@ -305,6 +305,48 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
 
 
+class _SpanReader:
+    """A stand-in for the reader: every sentence equally relevant, its span the first word it
+    finds of ``marks`` (the check under test reads the span; the reader's own tests run it real)."""
+
+    threshold = 0.0
+
+    def __init__(self, marks: tuple[str, ...]) -> None:
+        self.marks = marks
+
+    def read(self, question, sentences, before, after, titles):
+        from embeddings.reader import Reading
+
+        out = []
+        for text in sentences:
+            at = next(((text.index(m), text.index(m) + len(m)) for m in self.marks if m in text), None)
+            out.append(Reading(relevance=0.9, logit=2.0, span=at))
+        return out
+
+    def final_logits(self, logits, base, inside):
+        return logits
+
+
+def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_found_one(tmp_path: Path) -> None:
+    """"how old is kathy butler": the quote gives a number ("25th"), but the short answer the
+    reader found in it is "Britain", so the corpus does not say; where the span is the age, it
+    is answered."""
+    _, index, fake = fake_index(tmp_path, {
+        "run.txt": "Britain's Kathy Butler won Sunday's 25th Cross Internacional in Spain.",
+    })
+    q = "how old is kathy butler"
+    res = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(("Britain",)))
+    assert res.answers and res.answers[0].span_text == "Britain"
+    assert not res.answered and res.lacks == "quantity"
+    no_span = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(()))
+    assert no_span.answers[0].span_text is None and no_span.answered  # the quote's "25th" then
+    _, index, fake = fake_index(tmp_path, {
+        "run.txt": "Kathy Butler, 31, won Sunday's 25th Cross Internacional in Spain.",
+    })
+    aged = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(("31",)))
+    assert aged.answered and aged.answers[0].span_text == "31"
+
+
 def test_a_follow_up_leans_on_an_answer_declined_only_for_its_quantity() -> None:
     """Declined for giving no sum, the best passage is still on the question's subject ("what does
     the job pay", then "and where is it"); declined for a name its file never mentions, or scored
