@@ -19,6 +19,7 @@ import numpy as np
 
 from qa.chunking import headings_at
 from qa.index import Index
+from qa.roles import in_words_of
 from qa.spans import widen
 
 TITLE_WORDS = 15  # a first line with more words is text, not a title
@@ -75,6 +76,19 @@ def near_previous(index: Index, source: str, start: int, end: int, radius: int =
     return []
 
 
+def _read(reader, question: str, sents: list[str], before: list[str], after: list[str], titles: list[str]) -> list:
+    """``reader.read`` of every sentence, each with the question in its own words where the
+    question asks who runs, heads or edits something (``qa.roles.in_words_of``): one batch a wording."""
+    asked = [in_words_of(question, s) for s in sents]
+    out: list = [None] * len(sents)
+    for q in dict.fromkeys(asked):
+        at = [i for i, a in enumerate(asked) if a == q]
+        parts = ([xs[i] for i in at] for xs in (sents, before, after, titles))
+        for i, r in zip(at, reader.read(q, *parts)):
+            out[i] = r
+    return out
+
+
 def rescore(
     index: Index,
     reader,
@@ -102,7 +116,7 @@ def rescore(
         before.append(_text_or_empty(index, s - 1, lo, hi))
         after.append(_text_or_empty(index, s + 1, lo, hi))
         titles.append(read_title(index, s))
-    readings = reader.read(question, sents, before, after, titles)
+    readings = _read(reader, question, sents, before, after, titles)
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:

@@ -36,11 +36,13 @@ from qa.reading import rescore, title_of
 pytestmark = pytest.mark.integration
 
 # a fast slice of bbc: the files that answer its first 20 direct questions (and 5 unanswerable) among 150 others
-BBC_SLICE_ACC1 = 0.625  # measured 0.6875 (11 of 16 answerable) with the reader ranking (0.5625 before)
+# measured 0.6875 (11 of 16 answerable) with the first reader ranking (0.5625 before); 0.625 (10 of 16)
+# in the latest sessions (with and without qa.roles)
+BBC_SLICE_ACC1 = 0.625
 # measured 0.111 (1 of 9 unanswerable); 0.556 (5 of 9) once answers from files that never mention
 # the question's names were declined (qa/names.py)
 BBC_SLICE_ABSTAIN = 0.5
-BBC_SLICE_FALSE_ABSTAIN = 0.125  # measured 0.0625 (1 of 16 answerable declined)
+BBC_SLICE_FALSE_ABSTAIN = 0.125  # measured 0.0625 (1 of 16 answerable declined), 0 since
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +216,17 @@ def test_answers_carry_spans_inside_their_quote(sample_engine: Engine) -> None:
             if a.span is not None:
                 assert a.start <= a.span[0] < a.span[1] <= a.end, (q, a)
                 assert a.span_text == a.text[a.span[0] - a.start : a.span[1] - a.start]
+
+
+def test_who_runs_it_is_answered_by_the_sentence_that_names_the_leader(sample_engine: Engine) -> None:
+    """The issue's "who runs the council": the real reader, each candidate read with the question
+    in its own role words (qa.roles), puts the council leader first, clear of the threshold."""
+    for q in ("who runs the council", "who leads the council", "who's in charge of the council"):
+        result = sample_engine.ask(q)
+        assert result.answered, q
+        best = result.answers[0]
+        assert "Abi Brown" in (best.span_text or ""), (q, best.text, best.span_text)
+        assert best.score > 2 * sample_engine.reader.threshold, (q, best.score)
 
 
 def test_off_topic_questions_are_declined(sample_engine: Engine) -> None:

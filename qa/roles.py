@@ -1,0 +1,68 @@
+"""Questions about who holds a role, read in the words of the sentence that names the holder.
+
+People ask "who runs the national gallery", "who's the boss of m&s", "who edits pc pro"; the
+articles say "Charles Saumarez Smith, the gallery's director", "Stuart Rose, head of M&S", "Tim
+Danton, editor of PC Pro". The reader, trained on questions that reuse the passage's words, gives
+the sentence that names the director a fraction of the score it gives it when asked "who is the
+director of the national gallery". ``in_words_of`` asks a candidate sentence the question that
+way: where the question asks who runs (heads, leads, is the boss of, edits, founded, owns …)
+something and the sentence names a role of that kind, the question is read as "who is the
+<role> of <the thing asked about>", with the sentence's own role word. A question that names a
+title itself ("who is the chief executive of abn amro") is read as asked: "chief" in "ABN Amro
+chief Asian strategist" does not answer it. Any other question, or a sentence that names no such
+role, is read as asked too.
+"""
+
+from __future__ import annotations
+
+import re
+
+# the roles a sentence names the one who runs something with; longer first, so "chief executive"
+# is found before "chief"
+_LEAD_ROLES = (
+    "chief executive officer", "chief executive", "chief operating officer", "managing director",
+    "director general", "director-general", "secretary general", "secretary-general",
+    "general secretary", "executive director", "chairman", "chairwoman", "chairperson", "president",
+    "director", "chief", "boss", "head", "leader", "ceo", "chair",
+)
+# question phrasing -> the roles it asks about
+_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"runs?|heads?|headed|leads?|led|(?:is )?in charge (?:of|at)"
+     r"|(?:is )?(?:the )?(?:boss|head|chief|leader) (?:of|at)", _LEAD_ROLES),
+    (r"edits?|edited", ("editor-in-chief", "editor in chief", "editor")),
+    (r"founded|set up|started", ("co-founder", "founder")),
+    (r"owns?|owned", ("owner",)),
+    (r"manages?|managed", ("managing director", "manager")),
+    (r"chairs?|chaired", ("chairman", "chairwoman", "chairperson", "chair")),
+    (r"coach(?:es)?|coached", ("head coach", "coach", "manager")),
+    (r"directed|directs?", ("director",)),
+    (r"captains?|captained", ("captain", "skipper")),
+)
+_ASKED = [
+    (re.compile(r"^\s*who(?:'s|’s|\s+is|\s+was)?\s+(?:" + verbs + r")\s+(?P<thing>\S.*?)\s*\??\s*$", re.IGNORECASE), roles)
+    for verbs, roles in _FAMILIES
+]
+
+
+def role_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """``(the thing asked about, the role words that answer it)`` when ``question`` asks who
+    runs, heads, edits, founded (…) something; None otherwise."""
+    for pattern, roles in _ASKED:
+        m = pattern.match(question)
+        if m:
+            return m.group("thing"), roles
+    return None
+
+
+def in_words_of(question: str, sentence: str) -> str:
+    """``question`` as the reader is to read it with ``sentence``: "who is the <role> of <thing>"
+    with the first role word ``sentence`` names of those the question asks about, else as asked."""
+    asked = role_asked(question)
+    if asked is None:
+        return question
+    thing, roles = asked
+    found = [(m.start(), -len(r), r) for r in roles for m in [re.search(r"\b" + re.escape(r) + r"\b", sentence, re.IGNORECASE)] if m]
+    if not found:
+        return question
+    role = min(found)[2]
+    return f"who is the {role} of {thing}"

@@ -1,0 +1,88 @@
+"""Who-holds-a-role questions read in the words of the sentence (qa.roles) and the reader's
+batches a wording (qa.reading)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import fake_index
+
+from qa.reading import rescore
+from qa.roles import in_words_of, role_asked
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "read_as"),
+    [
+        ("who runs the national gallery", "Charles Saumarez Smith, the gallery's director, said he was delighted.",
+         "who is the director of the national gallery"),
+        ("who's the boss of m&s", "Stuart Rose, head of M&S, said last year its prices were too high.",
+         "who is the head of m&s"),
+        ("who is in charge of yahoo games?", "said Geoff Graber, director of Yahoo Games.", "who is the director of yahoo games"),
+        ("who runs the consumer electronics association", "said Gary Shapiro, chief executive of the Consumer Electronics Association.",
+         "who is the chief executive of the consumer electronics association"),
+        ("Who heads EA in Europe", "Gerhard Florin, head of EA in Europe, said", "who is the head of EA in Europe"),
+        ("who edits pc pro", "said Tim Danton, editor of PC Pro.", "who is the editor of pc pro"),
+        ("who founded grassroots media", "Dan Gillmor, founder of Grassroots Media, said", "who is the founder of grassroots media"),
+        # the first role the sentence names
+        ("who runs the club", "The chairman, not the chief executive, spoke.", "who is the chairman of the club"),
+        # no role of that kind in the sentence: as asked
+        ("who runs the national gallery", "Five million visitors made the London gallery the most visited.", "who runs the national gallery"),
+        ("who founded grassroots media", "Dan Gillmor, editor of Grassroots Media, said", "who founded grassroots media"),
+        ("who edits pc pro", "Tim Danton, head of PC Pro, said", "who edits pc pro"),
+        # a question naming a title itself, or asking anything else: as asked
+        ("who is the chief executive of abn amro", "said ABN Amro chief Asian strategist Eddie Wong.",
+         "who is the chief executive of abn amro"),
+        ("who won the race", "The race director said it was won by Kathy Butler.", "who won the race"),
+        ("who ran the marathon", "The marathon's director said", "who ran the marathon"),
+        ("how much does the head of m&s earn", "Stuart Rose, head of M&S, earns £1m.", "how much does the head of m&s earn"),
+        # a word holding a role word is not one
+        ("who runs the team", "The headline act and the director's cut.", "who is the director of the team"),
+        ("who runs the team", "The headline act was loud.", "who runs the team"),
+    ],
+)
+def test_a_role_question_is_read_in_the_sentence_s_words(question: str, sentence: str, read_as: str) -> None:
+    assert in_words_of(question, sentence) == read_as
+
+
+def test_role_asked_names_the_thing_and_the_roles() -> None:
+    thing, roles = role_asked("who's in charge of oxfam")
+    assert thing == "oxfam" and "director" in roles and "chief executive" in roles
+    assert role_asked("who edits mac format") == ("mac format", ("editor-in-chief", "editor in chief", "editor"))
+    assert role_asked("who is the children's commissioner") is None
+    assert role_asked("what does the council run") is None
+
+
+class _Recorder:
+    """A stand-in reader that records the question it read each sentence with and scores a
+    sentence by its position, so that the order of the readings can be checked."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[str, list[str]]] = []
+
+    def read(self, question, sentences, before, after, titles):
+        from embeddings.reader import Reading
+
+        self.batches.append((question, list(sentences)))
+        return [Reading(relevance=0.5, logit=float(len(s)), span=None) for s in sentences]
+
+    def final_logits(self, logits, base, inside):
+        return logits
+
+
+def test_each_candidate_is_read_with_its_own_wording_and_keeps_its_score(tmp_path: Path) -> None:
+    _, index, _ = fake_index(tmp_path, {
+        "a.txt": "Stuart Rose, head of M&S, spoke.\n\nShares in M&S fell sharply on Tuesday.\n\n"
+                 "The chairman of M&S, Paul Myners, was there too.",
+    })
+    ids = np.arange(len(index.sentences))
+    rec = _Recorder()
+    read = rescore(index, rec, "who runs m&s", ids, np.linspace(1.0, 0.5, len(ids)), top=len(ids))
+    asked = {q: s for q, s in rec.batches}
+    assert set(asked) == {"who is the head of m&s", "who runs m&s", "who is the chairman of m&s"}
+    assert asked["who runs m&s"] == ["Shares in M&S fell sharply on Tuesday."]
+    # every candidate scored from its own reading (the logit is its sentence's length), in order
+    want = [1.0 / (1.0 + np.exp(-len(index.sentence_text(int(s))))) for s in ids]
+    assert np.allclose(read.scores, want)
