@@ -38,6 +38,9 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"directed|directs?", ("director",)),
     (r"captains?|captained", ("captain", "skipper")),
 )
+# a role named just after these is not the one who runs it: "Ian Harris, deputy editor of Mac
+# Format" does not edit it; "former chief executive"
+_SECOND = re.compile(r"\b(?:deputy|assistant|vice|associate|former|ex)\b[-\s]+(?:[\w'’]+\s+)?$", re.IGNORECASE)
 _ASKED = [
     (re.compile(r"^\s*who(?:'s|’s|\s+is|\s+was)?\s+(?:" + verbs + r")\s+(?P<thing>\S.*?)\s*\??\s*$", re.IGNORECASE), roles)
     for verbs, roles in _FAMILIES
@@ -61,8 +64,14 @@ def in_words_of(question: str, sentence: str) -> str:
     if asked is None:
         return question
     thing, roles = asked
-    found = [(m.start(), -len(r), r) for r in roles for m in [re.search(r"\b" + re.escape(r) + r"\b", sentence, re.IGNORECASE)] if m]
+    found = [
+        (m.start(), -len(r), r)
+        for r in roles
+        for m in re.finditer(r"\b" + re.escape(r) + r"\b", sentence, re.IGNORECASE)
+        if not _SECOND.search(sentence, 0, m.start())
+    ]
     if not found:
         return question
     role = min(found)[2]
     return f"who is the {role} of {thing}"
+

@@ -38,6 +38,11 @@ from qa.roles import in_words_of, role_asked
         ("who won the race", "The race director said it was won by Kathy Butler.", "who won the race"),
         ("who ran the marathon", "The marathon's director said", "who ran the marathon"),
         ("how much does the head of m&s earn", "Stuart Rose, head of M&S, earns £1m.", "how much does the head of m&s earn"),
+        # a deputy, a vice-chairman or a former head does not run it: the next role named may
+        ("who edits mac format", "Ian Harris, deputy editor of UK magazine Mac Format, said", "who edits mac format"),
+        ("who edits pc pro", "Nick Ross, deputy labs editor at PC Pro, said", "who edits pc pro"),
+        ("who runs m&s", "The former chief executive of M&S and its chairman", "who is the chairman of m&s"),
+        ("who runs the club", "said the vice-president, not the president", "who is the president of the club"),
         # a word holding a role word is not one
         ("who runs the team", "The headline act and the director's cut.", "who is the director of the team"),
         ("who runs the team", "The headline act was loud.", "who runs the team"),
