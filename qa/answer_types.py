@@ -136,6 +136,23 @@ def holds_quantity(text: str, question: str) -> bool:
     return any(t not in asked for t in found)
 
 
+def gives_quantity(short: str | None, text: str, question: str, after: str = "") -> bool:
+    """``holds_quantity`` of the short answer (the reader's span) where there is one, else of the
+    quote ``text``. Where a sum of money is asked, a short answer that gives the figure counts when
+    the word right ``after`` it in the quote names the money: "four million" of "will spend four
+    million pounds" (not "350" of "350 hotspots", in a quote that also says "free")."""
+    if not short:
+        return holds_quantity(text, question)
+    if holds_quantity(short, question):
+        return True
+    unit = re.match(r"\s*([\w£$€¥%]+)", after)
+    if unit is None or not _MONEY_ASKED.search(question):
+        return False
+    asked = _words(question)
+    figure = any(m.group(0).lower() not in asked for m in _QUANTITY_TOKEN.finditer(short))
+    return figure and holds_quantity(unit.group(1), question)
+
+
 # the words a question (or a request: "tell me", "list the") starts with
 _QUESTION_START = frozenset(
     "who whom whose what whats when where why how which "

@@ -52,7 +52,7 @@ from qa.answer_types import (
     PLACE,
     asks_quantity,
     expected_type,
-    holds_quantity,
+    gives_quantity,
     holds_type,
     is_statement,
 )
@@ -353,8 +353,9 @@ def answer(
     lacks = None
     # the reader's short answer where it found one, else the quote: "how old is kathy butler" is
     # not answered by "Britain" in "Britain's Kathy Butler ... in Sunday's 25th Cross ..."
-    shown = (answers[0].span_text or answers[0].text) if answers else ""
-    if answered and params.quantity_must_show and asks_quantity(question) and not holds_quantity(shown, question):
+    best = answers[0] if answers else None
+    after = best.text[best.span[1] - best.start :] if best is not None and best.span is not None else ""
+    if answered and params.quantity_must_show and asks_quantity(question) and not gives_quantity(best.span_text, best.text, question, after):
         # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
         answered, lacks = False, "quantity"
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)

@@ -22,7 +22,7 @@ from conftest import (
     fake_index,
 )
 
-from qa.answer_types import asks_quantity, holds_quantity, is_statement
+from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.index import Index, open_index
@@ -345,6 +345,42 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
     })
     aged = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(("31",)))
     assert aged.answered and aged.answers[0].span_text == "31"
+    # a sum asked: the span may give the figure and its quote the money (the install smoke test's)
+    _, index, fake = fake_index(tmp_path, {
+        "budget.txt": "The council will spend four million pounds on road repairs next year.",
+    })
+    q = "How much will the council spend on road repairs next year?"
+    figure = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(("four million",)))
+    assert figure.answered and figure.answers[0].span_text == "four million"
+    wordy = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(("road repairs",)))
+    assert not wordy.answered and wordy.lacks == "quantity"
+
+
+@pytest.mark.parametrize(
+    ("short", "text", "question", "gives"),
+    [
+        ("Britain", "Britain's Kathy Butler won Sunday's 25th Cross.", "how old is kathy butler", False),
+        (None, "Britain's Kathy Butler won Sunday's 25th Cross.", "how old is kathy butler", True),
+        ("31", "Kathy Butler, 31, won.", "how old is kathy butler", True),
+        ("£4m", "The council will spend £4m.", "how much will the council spend", True),
+        ("road repairs", "The council will spend £4m on road repairs.", "how much will the council spend", False),
+        ("the monks", "It was built in 1200 by the monks.", "how many monks built it", False),
+    ],
+)
+def test_a_short_answer_gives_a_quantity_or_not(short, text: str, question: str, gives: bool) -> None:
+    assert gives_quantity(short, text, question) is gives
+
+
+@pytest.mark.parametrize(
+    ("after", "gives"),
+    [(" pounds on road repairs.", True), (" dollars", True), (" people will see the repairs.", False), ("", False)],
+)
+def test_a_figure_counts_as_a_sum_when_the_money_comes_right_after_it(after: str, gives: bool) -> None:
+    """"four million" of "four million pounds" gives the sum; of "four million people", in a
+    quote that names money elsewhere, it does not."""
+    text = "The council, with £1m of its own, says four million" + after
+    assert gives_quantity("four million", text, "how much will the council spend", after) is gives
+    assert gives_quantity("four million", text, "how many people will see the repairs", after) is True
 
 
 def test_a_follow_up_leans_on_an_answer_declined_only_for_its_quantity() -> None:
