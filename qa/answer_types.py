@@ -130,10 +130,16 @@ def holds_quantity(text: str, question: str) -> bool:
     asked = _words(question)
     if _MONEY_ASKED.search(question):
         return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
-    found = [m.group(0).lower() for m in _QUANTITY_TOKEN.finditer(text)]
-    if re.search(r"\bhow long\b", question, re.IGNORECASE):
-        found += [m.group(0).lower() for m in _DURATION.finditer(text)]
-    return any(t not in asked for t in found)
+    if _new_figure(text, asked):
+        return True
+    return bool(re.search(r"\bhow long\b", question, re.IGNORECASE)) and any(
+        m.group(0).lower() not in asked for m in _DURATION.finditer(text)
+    )
+
+
+def _new_figure(text: str, asked: set[str]) -> bool:
+    """True when ``text`` has a figure, sum or number word that is not one of the ``asked`` words."""
+    return any(m.group(0).lower() not in asked for m in _QUANTITY_TOKEN.finditer(text))
 
 
 def gives_quantity(short: str | None, text: str, question: str, after: str = "") -> bool:
@@ -148,9 +154,7 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     unit = re.match(r"\s*([\w£$€¥%]+)", after)
     if unit is None or not _MONEY_ASKED.search(question):
         return False
-    asked = _words(question)
-    figure = any(m.group(0).lower() not in asked for m in _QUANTITY_TOKEN.finditer(short))
-    return figure and holds_quantity(unit.group(1), question)
+    return _new_figure(short, _words(question)) and holds_quantity(unit.group(1), question)
 
 
 # the words a question (or a request: "tell me", "list the") starts with

@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.chunking import headings_at
 from qa.index import Index
-from qa.roles import in_words_of
+from qa.roles import in_words_of, role_asked
 from qa.spans import widen
 
 TITLE_WORDS = 15  # a first line with more words is text, not a title
@@ -80,6 +80,8 @@ def near_previous(index: Index, source: str, start: int, end: int, radius: int =
 def _read(reader, question: str, sents: list[str], before: list[str], after: list[str], titles: list[str]) -> list:
     """``reader.read`` of every sentence, each with the question in its own words where the
     question asks who runs, heads or edits something (``qa.roles.in_words_of``): one batch a wording."""
+    if role_asked(question) is None:  # most questions: one batch, as asked
+        return reader.read(question, sents, before, after, titles)
     asked = [in_words_of(question, s) for s in sents]
     out: list = [None] * len(sents)
     for q in dict.fromkeys(asked):

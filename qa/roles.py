@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 
-# the roles a sentence names the one who runs something with; longer first, so "chief executive"
-# is found before "chief"
+# the roles a sentence names the one who runs something with
 _LEAD_ROLES = (
     "chief executive officer", "chief executive", "chief operating officer", "managing director",
     "director general", "director-general", "secretary general", "secretary-general",
@@ -41,8 +40,14 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # a role named just after these is not the one who runs it: "Ian Harris, deputy editor of Mac
 # Format" does not edit it; "former chief executive"
 _SECOND = re.compile(r"\b(?:deputy|assistant|vice|associate|former|ex)\b[-\s]+(?:[\w'’]+\s+)?$", re.IGNORECASE)
+# each family: the question's pattern, its roles, and those roles as one pattern (longest first,
+# so that at one place "chief executive" is found before "chief")
 _ASKED = [
-    (re.compile(r"^\s*who(?:'s|’s|\s+is|\s+was)?\s+(?:" + verbs + r")\s+(?P<thing>\S.*?)\s*\??\s*$", re.IGNORECASE), roles)
+    (
+        re.compile(r"^\s*who(?:'s|’s|\s+is|\s+was)?\s+(?:" + verbs + r")\s+(?P<thing>\S.*?)\s*\??\s*$", re.IGNORECASE),
+        roles,
+        re.compile(r"\b(?:" + "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True)) + r")\b", re.IGNORECASE),
+    )
     for verbs, roles in _FAMILIES
 ]
 
@@ -50,28 +55,27 @@ _ASKED = [
 def role_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
     """``(the thing asked about, the role words that answer it)`` when ``question`` asks who
     runs, heads, edits, founded (…) something; None otherwise."""
-    for pattern, roles in _ASKED:
+    asked = _family(question)
+    return None if asked is None else (asked[0], asked[1])
+
+
+def _family(question: str) -> tuple[str, tuple[str, ...], re.Pattern[str]] | None:
+    for pattern, roles, named in _ASKED:
         m = pattern.match(question)
         if m:
-            return m.group("thing"), roles
+            return m.group("thing"), roles, named
     return None
 
 
 def in_words_of(question: str, sentence: str) -> str:
     """``question`` as the reader is to read it with ``sentence``: "who is the <role> of <thing>"
     with the first role word ``sentence`` names of those the question asks about, else as asked."""
-    asked = role_asked(question)
+    asked = _family(question)
     if asked is None:
         return question
-    thing, roles = asked
-    found = [
-        (m.start(), -len(r), r)
-        for r in roles
-        for m in re.finditer(r"\b" + re.escape(r) + r"\b", sentence, re.IGNORECASE)
-        if not _SECOND.search(sentence, 0, m.start())
-    ]
-    if not found:
-        return question
-    role = min(found)[2]
-    return f"who is the {role} of {thing}"
+    thing, _, named = asked
+    for m in named.finditer(sentence):
+        if not _SECOND.search(sentence, 0, m.start()):
+            return f"who is the {m.group(0).lower()} of {thing}"
+    return question
 
