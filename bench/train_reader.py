@@ -391,6 +391,12 @@ def build_model(layers: int, base: Path | None = None):
     config.num_hidden_layers = layers
     # float32 whatever the file holds (a pack's base is fp16)
     bert = BertModel.from_pretrained(str(path), config=config, add_pooling_layer=False, dtype=torch.float32)
+    packed = path / WORDS_INT8
+    if packed.is_file():  # a pack's base: its word embeddings as int8 rows (frozen; export uses the real ones)
+        from safetensors.torch import load_file
+
+        w = load_file(str(packed))
+        bert.embeddings.word_embeddings.weight.data.copy_(w["q"].float() * w["scale"].float().unsqueeze(1))
 
     class ReaderNet(torch.nn.Module):
         def __init__(self) -> None:
@@ -699,6 +705,10 @@ def train(args, data: Path) -> Path:
         opt.step()
         state["step"] += 1
         state["seconds"] = time.time() - t_start
+        if args.stop_minutes and state["seconds"] > args.stop_minutes * 60 and (total is None or state["step"] < total):
+            # a hard stop (a lent machine's time is counted): the schedule is cut where it is
+            print(f"stopped at step {state['step']} of {total}: past --stop-minutes {args.stop_minutes}", flush=True)
+            state["total"] = state["step"]
         if total is None and state["step"] == 30:
             per = state["seconds"] / 30
             state["total"] = max(60, int(args.minutes * 60 / per))
@@ -756,12 +766,14 @@ def _device(name: str):
 
 PART_BYTES = 15 * 2**20
 FROZEN = "bert.embeddings.word_embeddings.weight"
+WORDS_INT8 = "word_embeddings.int8.safetensors"
 
 
 def pack(data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
     """``out/data.jsonl.xz`` (the training questions of ``data``) and ``out/base/`` (the base model)."""
     import lzma
 
+    import torch
     from safetensors.torch import load_file, save_file
 
     from embeddings.model import default_model_path
@@ -774,6 +786,11 @@ def pack(data: Path, out: Path, limit_bytes: int = 60 * 2**20) -> Path:
         if (src / name).exists():
             shutil.copy2(src / name, base / name)
     weights = load_file(str(src / "model.safetensors"))  # the reader has no pooler
+    # the word embeddings (frozen in training, half the model) as int8 rows with a scale each, so
+    # that the pack and the repository fit the 64 MiB a run carries; export joins the real ones back
+    words = weights.pop("embeddings.word_embeddings.weight").float()
+    scale = words.abs().amax(dim=1).clamp(min=1e-8) / 127
+    save_file({"q": (words / scale.unsqueeze(1)).round().to(torch.int8), "scale": scale.half()}, str(base / WORDS_INT8))
     save_file({k: v.half() if v.is_floating_point() else v for k, v in weights.items() if not k.startswith("pooler.")},
               str(base / "model.safetensors"))
     n, held_out = 0, validation_articles()
@@ -1214,6 +1231,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--val-questions", type=int, default=600)
     ap.add_argument("--val-cands", type=int, default=12)
     ap.add_argument("--limit", type=int, default=0, help="questions per corpus (0: all; for a quick trial)")
+    ap.add_argument("--stop-minutes", type=float, default=0.0,
+                    help="stop training after this many minutes whatever the schedule (0: never; for a lent machine)")
     ap.add_argument("--init", type=Path, default=None, help="start from this final.pt's weights (a fresh schedule)")
     ap.add_argument("--augment", type=float, default=0.0,
                     help="chance that a training step asks a fresh rewrite of the question instead of the mined one")
