@@ -1,11 +1,13 @@
 #!/bin/sh
 # Train the reader on a lent GPU machine (the workplace's `device` tool), with the same script.
 #
-# Here, once (what travels: the training questions and the base model, 48 MiB; a new --work
-# mines the candidates with their documents' titles, which --titles reads as `qa` does):
+# Here, once (what travels: the training questions and the base model, 36.4 MiB, its word
+# embeddings as int8 rows; a new --work mines the candidates with their documents' titles, which
+# --titles reads as `qa` does):
 #   python bench/train_reader.py --stage pack --work ~/.cache/qa/train-reader-v4 --out .device
 # There (device `run`, carry [".device"]), e.g. 6 minutes of training:
-#   sh bench/gpu_train.sh 6 --titles --layers 4 --questions-per-step 32 --lr 6e-5 --augment 0.7 --off-topic 1 --hard 4 --near 1
+#   sh bench/gpu_train.sh 6 --titles --layers 4 --questions-per-step 32 --lr 6e-5 --augment 0.7 --off-topic 1 --hard 4 --near 1 --stop-minutes 7
+# Several at once on the one GPU: each with its own OUT=$OUT/a, WORK=/tmp/wa and --threads 4.
 # It writes $OUT/log and the trained weights as $OUT/final.partNN (15 MiB each). Back here:
 #   mkdir -p W && cp FILES_AT/final.part* W/ && ln -s ~/.cache/qa/train-reader-v4/data.jsonl W/ \
 #     && python bench/train_reader.py --stage export --titles --work W --dest /tmp/reader-gpu

@@ -121,6 +121,12 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
     with lzma.open(pack / "data.jsonl.xz", "rt", encoding="utf-8") as fh:
         assert [json.loads(line)["id"] for line in fh] == [f"q{i}" for i in range(8)]
     assert (pack / "base" / "model.safetensors").is_file() and (pack / "base" / "tokenizer.json").is_file()
+    # the frozen word embeddings travel as int8 rows (the pack must fit a run's 64 MiB) and load as such
+    packed, _ = train_reader.build_model(1, pack / "base")
+    real, _ = train_reader.build_model(1)
+    words, want = packed.state_dict()[train_reader.FROZEN], real.state_dict()[train_reader.FROZEN]
+    step = want.abs().amax(dim=1, keepdim=True) / 127
+    assert not torch.equal(words, want) and bool(((words - want).abs() <= step * 0.51 + 1e-4).all())
 
     # there: no ../shared beside the repository, so the records keep the split they were packed with
     monkeypatch.setattr(train_reader, "SHARED", tmp_path / "no-shared")
@@ -134,6 +140,15 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
     final = train_reader.train(args, args.data)
     trained = torch.load(final, weights_only=False)
     assert trained["state"]["step"] == 60 and trained["state"]["device"] == "cpu"
+
+    # a hard stop: a lent machine's time ends the run where it is, the schedule cut there
+    stopped = train_reader.parser().parse_args([
+        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
+        "--work", str(tmp_path / "stopped"), "--layers", "1", "--minutes", "5", "--stop-minutes", "1e-9",
+        "--questions-per-step", "2", "--threads", "1"])
+    stopped.work.mkdir()
+    state = torch.load(train_reader.train(stopped, stopped.data), weights_only=False)["state"]
+    assert state["step"] == state["total"] == 1
 
     # back: cut into files small enough to return, then whole again here with the base's own embeddings
     monkeypatch.setattr(train_reader, "PART_BYTES", 2**20)
