@@ -22,6 +22,7 @@ class Engine:
     root: Path
     model: str | None = None  # None: the index's own model, or the default for a new index
     embedder_factory: Callable[[str], Embedder] | None = None  # model name -> Embedder (tests)
+    reader_dir: Path | None = None  # another reader's folder (bench/compare_readers.py); None: the shipped one
     _index: Index | None = field(default=None, init=False, repr=False)
     # the UI asks questions and rebuilds in worker threads: load the model and index once
     _model_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -70,6 +71,8 @@ class Engine:
             from qa.config import model_cache
 
             try:
+                if self.reader_dir is not None:
+                    return Reader(self.reader_dir, cache=model_cache())
                 return Reader(cache=model_cache())
             except ReaderError as exc:
                 raise QAError(str(exc)) from None

@@ -303,3 +303,21 @@ def test_bbc_slice_keeps_its_accuracy(tmp_path: Path, real_embedder) -> None:
     assert m.acc_at_1 >= BBC_SLICE_ACC1, (m.acc_at_1, m.wrong)
     assert m.abstained_on_unanswerable >= BBC_SLICE_ABSTAIN, m.abstained_on_unanswerable
     assert m.false_abstain <= BBC_SLICE_FALSE_ABSTAIN, (m.false_abstain, m.wrong)
+
+
+def test_an_engine_reads_with_the_reader_it_is_given(tmp_path: Path) -> None:
+    """`Engine(reader_dir=…)` (how bench/compare_readers.py puts a new reader beside the shipped
+    one) loads that folder's reader, not the shipped one."""
+    from qa.engine import Engine
+    from qa.errors import QAError
+
+    other = tmp_path / "other_reader"
+    shutil.copytree(READER_DIR, other)
+    config = json.loads((other / CONFIG).read_text(encoding="utf-8"))
+    config["threshold"] = 0.37  # told apart from the shipped one by its own settings
+    (other / CONFIG).write_text(json.dumps(config), encoding="utf-8")
+    assert Engine(corpus=tmp_path, root=tmp_path / "index", reader_dir=other).reader.threshold == 0.37
+    assert Engine(corpus=tmp_path, root=tmp_path / "index").reader.threshold != 0.37
+    (other / MODEL).unlink()
+    with pytest.raises(QAError, match="other_reader"):
+        _ = Engine(corpus=tmp_path, root=tmp_path / "index", reader_dir=other).reader

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Three readers trained side by side on one lent GPU, in one `run` (a lent machine's 15 minutes
+# allow one): the `device` tool's run, carrying .device (made here first: see gpu_train.sh),
+#   sh bench/gpu_three.sh            # 6.3 minutes of training each, a hard stop at 7.3
+# a: 4 layers, b: 6 layers, both 32 questions a step at lr 6e-5; c: 6 layers, 64 a step at 1e-4
+# with 6 hard negatives. Each comes back as $OUT/a/final.partNN … (7 files and 3 logs at most,
+# within the 8 files and 64 MiB a run returns: the logs are cut to 200 lines). Back here:
+#   sh bench/gpu_back.sh FILES_AT    # joins, exports and measures each (see there)
+set -u
+MINUTES=${1:-6.3}
+STOP=${2:-7.3}
+OUT=${OUT:?"OUT: the folder whose files come back"}
+COMMON="--titles --augment 0.7 --off-topic 1 --near 1 --threads 4 --stop-minutes $STOP"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || true
+for v in a b c; do mkdir -p "$OUT/$v"; done
+# shellcheck disable=SC2086
+(OUT=$OUT/a WORK=/tmp/gpu-a sh bench/gpu_train.sh "$MINUTES" --layers 4 --questions-per-step 32 --lr 6e-5 --hard 4 $COMMON) > /tmp/gpu-a.txt 2>&1 &
+(OUT=$OUT/b WORK=/tmp/gpu-b sh bench/gpu_train.sh "$MINUTES" --layers 6 --questions-per-step 32 --lr 6e-5 --hard 4 $COMMON) > /tmp/gpu-b.txt 2>&1 &
+(OUT=$OUT/c WORK=/tmp/gpu-c sh bench/gpu_train.sh "$MINUTES" --layers 6 --questions-per-step 64 --lr 1e-4 --hard 6 $COMMON) > /tmp/gpu-c.txt 2>&1 &
+wait
+for v in a b c; do
+    echo "== $v"
+    grep -E "s a step|stopped|training on|Error|error" "$OUT/$v/log" | head -5
+    grep "^step" "$OUT/$v/log" | tail -1
+    tail -2 "/tmp/gpu-$v.txt"
+    # the loading reports are long: keep the log's first and last lines
+    { head -100 "$OUT/$v/log"; echo ...; tail -100 "$OUT/$v/log"; } > "$OUT/$v/log.cut" && mv "$OUT/$v/log.cut" "$OUT/$v/log"
+done
+ls -l "$OUT"/*
