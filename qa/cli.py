@@ -284,7 +284,9 @@ def _print_result(result, verbose_context: bool = False) -> None:
 @corpus_options
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
-@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSON-lines file of questions (shared/eval format).")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+              help="A JSON-lines file of questions (shared/eval format); - reads them from standard input, "
+                   "each answered as its line comes.")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 @click.option("--reader/--no-reader", "use_reader", default=None,
               help="Rank the candidates with the reader model (the default) or with the feature ranker alone.")
@@ -299,9 +301,9 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_re
     engine = engine_for(corpus, index, model)
     questions = None
     if batch:
-        from qa.evaluation import load_questions
+        from qa.evaluation import load_questions, read_questions
 
-        questions = load_questions(batch)
+        questions = read_questions(_stdin_lines(), "<stdin>") if str(batch) == "-" else load_questions(batch)
     _ensure_index(engine)
     if questions is None:
         params = _params(use_reader)
@@ -321,6 +323,17 @@ def ask_cmd(question, corpus, index, model, k, as_json, batch, retriever, use_re
             sys.stdout.flush()
         else:
             _print_result(result)
+
+
+def _stdin_lines():
+    """Standard input's lines as they come, split on "\n" alone (a question may hold U+2028)."""
+    from qa.errors import QAError
+
+    for n, raw in enumerate(click.get_binary_stream("stdin"), 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QAError(f"<stdin>:{n}: not UTF-8 ({exc.reason})") from None
 
 
 def _params(use_reader: bool | None):

@@ -11,7 +11,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,16 +67,21 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         raise QAError(f"question file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QAError(f"cannot read {path}: {exc}") from None
-    out = []
+    return list(read_questions(lines, str(path)))
+
+
+def read_questions(lines: Iterable[str], where: str) -> Iterator[EvalQuestion]:
+    """Questions from JSON lines, one at a time as they come (``qa ask --batch -`` reads them from
+    a pipe); a clear ``QAError`` names a bad line as ``where:N``."""
     for n, line in enumerate(lines, 1):
+        line = line.removesuffix("\n").removesuffix("\r")
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            raise QAError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-        out.append(parse_question(obj, f"{path}:{n}"))
-    return out
+            raise QAError(f"{where}:{n}: not valid JSON ({exc.msg})") from None
+        yield parse_question(obj, f"{where}:{n}")
 
 
 def _ndcg(ranked: list[str], relevant: set[str], k: int = 10) -> float:

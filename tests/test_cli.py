@@ -349,6 +349,37 @@ def test_ask_batch_json_one_line_per_question_in_order(built: Built, tmp_path: P
     assert first["answered"] and "£5.5m" in first["answers"][0]["text"]
 
 
+def test_ask_batch_from_stdin_answers_each_line_as_it_comes(built: Built, tmp_path: Path) -> None:
+    """`--batch -`: a script drives qa through a pipe, one question at a time, reading each answer
+    before it writes the next; the answers are those of the same lines in a file."""
+    follow = {"id": "s2", "question": "What is her other cabinet role?", "history": ["Who leads the council?"]}
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"id": "s1", "question": INVEST_Q}) + "\n" + json.dumps(follow) + "\n", encoding="utf-8")
+    from_file = [json.loads(line) for line in qa("ask", "--batch", batch, *built.args(), "--json", env=built.env).stdout.splitlines()]
+    proc = subprocess.Popen([QA, "ask", "--batch", "-", *built.args(), "--json"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=built.env, cwd=ROOT)
+    try:
+        proc.stdin.write((json.dumps({"id": "s1", "question": INVEST_Q}) + "\n").encode())
+        proc.stdin.flush()
+        first = json.loads(proc.stdout.readline())  # stdin still open: answered before the next line
+        assert first["id"] == "s1" and first["answered"] and "£5.5m" in first["answers"][0]["text"]
+        proc.stdin.write((json.dumps(follow) + "\n").encode())
+        proc.stdin.close()
+        second = json.loads(proc.stdout.readline())
+        assert proc.wait(timeout=120) == 0, proc.stderr.read()
+        assert [first, second] == from_file
+    finally:
+        proc.kill()
+
+
+def test_a_bad_stdin_line_stops_the_batch_naming_it(built: Built) -> None:
+    lines = json.dumps({"id": "1", "question": INVEST_Q}) + "\n{this is not json\n"
+    run = subprocess.run([QA, "ask", "--batch", "-", *built.args(), "--json"], input=lines, capture_output=True,
+                         text=True, encoding="utf-8", env=built.env, cwd=ROOT, timeout=300)
+    assert "<stdin>:2" in _one_line_error(run, 3)
+    assert json.loads(run.stdout)["id"] == "1"  # the lines before it were answered as they came
+
+
 # ---------------------------------------------------------------- usage errors: exit 2
 
 
