@@ -77,8 +77,8 @@ def main() -> None:
             m = score(qs, results).to_json()
             figures[label][name] = m
             right = sum(rows[label][f"{name}/{q.id}"] for q in qs)
-            line.append(f"{right:4} right (acc@1 {m['acc_at_1']:.3f}, mixed {m['mixed_accuracy'] or 0:.3f}, "
-                        f"{time.time() - t0:.0f} s)")
+            mixed = "-" if m["mixed_accuracy"] is None else f"{m['mixed_accuracy']:.3f}"
+            line.append(f"{right:4} right (acc@1 {m['acc_at_1']:.3f}, mixed {mixed}, {time.time() - t0:.0f} s)")
         print("  |  ".join(line), flush=True)
     print()
     for label in names:
