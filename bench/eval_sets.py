@@ -4,7 +4,9 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, and ``bbc-own`` to ``bbc-own6`` and ``bbc-roles`` (who runs, heads, edits or founded what) on the BBC corpus: written for it and
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), and ``bbc-own`` to ``bbc-own6``,
+``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
+than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
@@ -45,6 +47,8 @@ SETS = {
     "bbc-own5": (ROOT / "bench" / "questions" / "bbc-own5.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own6": (ROOT / "bench" / "questions" / "bbc-own6.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-roles": (ROOT / "bench" / "questions" / "bbc-roles.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "bbc-money": (ROOT / "bench" / "questions" / "bbc-money.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
