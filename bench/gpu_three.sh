@@ -3,9 +3,11 @@
 # allow one): the `device` tool's run, carrying .device (made here first: see gpu_train.sh),
 #   sh bench/gpu_three.sh            # 6.3 minutes of training each, a hard stop at 7.3
 # a: 4 layers, b: 6 layers, both 32 questions a step at lr 6e-5; c: 6 layers, 64 a step at 1e-4
-# with 6 hard negatives. Each comes back as $OUT/a/final.partNN … (7 files and 3 logs at most,
-# within the 8 files and 64 MiB a run returns: the logs are cut to 200 lines). Back here:
+# with 6 hard negatives. Each comes back as $OUT/a/final.partNN … (5 files, 55 MiB, and one log,
+# within the 8 files and 64 MiB a run returns). Back here:
 #   sh bench/gpu_back.sh FILES_AT    # joins, exports and measures each (see there)
+# Run again on the same (still warm) machine, each picks up from its checkpoint in /tmp/gpu-X, or
+# sends its finished weights again.
 set -u
 MINUTES=${1:-6.3}
 STOP=${2:-7.3}
@@ -23,7 +25,7 @@ for v in a b c; do
     grep -E "s a step|stopped|training on|Error|error" "$OUT/$v/log" | head -5
     grep "^step" "$OUT/$v/log" | tail -1
     tail -2 "/tmp/gpu-$v.txt"
-    # the loading reports are long: keep the log's first and last lines
-    { head -100 "$OUT/$v/log"; echo ...; tail -100 "$OUT/$v/log"; } > "$OUT/$v/log.cut" && mv "$OUT/$v/log.cut" "$OUT/$v/log"
+    # one log for the three (the files that come back are counted): each one's first and last lines
+    { echo "== $v"; head -60 "$OUT/$v/log"; echo ...; tail -100 "$OUT/$v/log"; } >> "$OUT/log" && rm "$OUT/$v/log"
 done
-ls -l "$OUT"/*
+ls -l "$OUT" "$OUT"/*
