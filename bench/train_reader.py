@@ -508,10 +508,11 @@ def load_init(net, path: Path, map_location=None) -> None:
 def _group(rec: dict, rng: random.Random, hard: int, rand: int, near: int = 0) -> list[dict]:
     cands = rec["cands"]
     pos = [c for c in cands if c["pos"]]
-    neg_top = [c for c in cands if not c["pos"] and c["kind"] == "top"]
+    neg_top = [c for c in cands if not c["pos"] and c["kind"] == "top" and not c.get("was_pos")]
     neg_rand = [c for c in cands if not c["pos"] and c["kind"] == "random"]
     neg_near = [c for c in cands if not c["pos"] and c["kind"] == "near"]
-    chosen = []
+    # a swapped question (swapped_subject) is read with the sentence that answered the original
+    chosen = [c for c in cands if c.get("was_pos")][:1]
     if pos and not rec["unanswerable"]:
         # the positive the ranker liked best (what the reader will most often see), sometimes another
         tops = [c for c in pos if c["kind"] == "top"]
@@ -554,6 +555,55 @@ def off_topic(rec: dict, other: dict) -> dict:
     """``rec``'s question asked of ``other``'s candidates (another article): nothing there answers it."""
     cands = [dict(c, pos=False, span=None) for c in other["cands"]]
     return dict(rec, unanswerable=True, cands=cands)
+
+
+def _name_runs(words: list[str], capital: set[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of consecutive words that ``capital`` holds (lower case)."""
+    runs, start = [], None
+    for i, w in enumerate([*words, ""]):
+        name = w.lower() in capital
+        if name and start is None:
+            start = i
+        elif not name and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+_TOKEN = re.compile(r"[\w'’-]+")
+
+
+def _capitalised(text: str, skip_first: bool = True) -> set[str]:
+    """The words ``text`` writes with a capital (lower-cased), but the first and stop words."""
+    words = _TOKEN.findall(text)
+    return {w.lower() for i, w in enumerate(words) if w[:1].isupper() and not (skip_first and i == 0) and w.lower() not in STOP}
+
+
+def swapped_subject(rec: dict, other: dict) -> dict | None:
+    """``rec``'s question about another name, read with ``rec``'s own candidates, the sentence that
+    answered it among them: the target is "none". The name the question shares with its answer
+    sentence ("destiny's child" in "what role did beyoncé have in destiny's child") is swapped for
+    one from another article's question that none of ``rec``'s candidates uses ("ming dynasty"):
+    the verb, the kind of thing asked and the rest of the question still match the sentence, the
+    one it is about does not (what people's unanswerable questions look like: "who is monsanto's
+    chief executive" beside a sentence about another firm's). None where there is no such pair."""
+    positive = next((c["text"] for c in rec["cands"] if c["pos"]), None)
+    if positive is None or rec["unanswerable"]:
+        return None
+    words = _TOKEN.findall(rec["q"])
+    anchors = _name_runs(words, _capitalised(positive, skip_first=False))
+    used = {w.lower() for c in rec["cands"] for w in _TOKEN.findall(" ".join((c["text"], c["before"], c["after"])))}
+    theirs = _TOKEN.findall(other.get("orig") or other["q"])
+    fresh = [(a, b) for a, b in _name_runs(theirs, _capitalised(other.get("orig") or other["q"]))
+             if not any(w.lower() in used for w in theirs[a:b])]
+    if not anchors or not fresh:
+        return None
+    a, b = max(anchors, key=lambda r: sum(len(w) for w in words[r[0] : r[1]]))
+    c, d = max(fresh, key=lambda r: sum(len(w) for w in theirs[r[0] : r[1]]))
+    lower = rec["q"] == rec["q"].lower()
+    q = " ".join([*words[:a], *(w.lower() if lower else w for w in theirs[c:d]), *words[b:]])
+    cands = [dict(x, pos=False, span=None, was_pos=bool(x["pos"])) for x in rec["cands"]]
+    return dict(rec, q=q, unanswerable=True, cands=cands)
 
 
 def without_answer(rec: dict, group: list[dict]) -> tuple[dict, list[dict]]:
@@ -686,6 +736,11 @@ def train(args, data: Path) -> Path:
             other = train_recs[grng.randrange(len(train_recs))]
             if other["source"] != batch_recs[j]["source"]:
                 batch_recs[j] = off_topic(batch_recs[j], other)
+        for j, r in enumerate(batch_recs):
+            if args.swap_subject and not r["unanswerable"] and grng.random() < args.swap_subject:
+                other = train_recs[grng.randrange(len(train_recs))]
+                swapped = swapped_subject(r, other) if other["source"] != r["source"] else None
+                batch_recs[j] = swapped or r
         groups = [_group(r, grng, args.hard, args.random, args.near) for r in batch_recs]
         for j, r in enumerate(batch_recs):
             if not r["unanswerable"] and grng.random() < args.drop_positive:
@@ -725,6 +780,8 @@ def train(args, data: Path) -> Path:
             last_save = time.time()
     final = args.work / "final.pt"
     state["device"], state["bf16"] = str(device), bf16
+    # the recipe, for the model card that export writes (elsewhere, where it was trained on a GPU)
+    state["args"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k in RECIPE}
     model = {k: v.detach().cpu() for k, v in net.state_dict().items()}
     torch.save({"model": model, "layers": args.layers, "state": state}, final)
     return final
@@ -1086,8 +1143,24 @@ def export(args, final: Path, data: Path) -> None:
               "combine": combine, "threshold": round(threshold, 4),
               "validation": m, "pairs_per_second_int8": round(sum(len(x[1]) for x in results["int8"]) / results["int8_seconds"], 1)}
     (dest / R.CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    (dest / "MODEL_CARD.md").write_text(model_card(args, config), encoding="utf-8")
+    (dest / "MODEL_CARD.md").write_text(model_card(recipe_of(args, saved["state"]), config), encoding="utf-8")
     print(json.dumps(config, indent=2), flush=True)
+
+
+# the options that say how a reader was trained (what its model card gives as its recipe)
+RECIPE = ("minutes", "layers", "max_len", "lr", "questions_per_step", "hard", "random", "near", "mine_top", "limit",
+          "init", "augment", "off_topic", "swap_subject", "drop_positive", "reader_negatives", "claims",
+          "claims_repeat", "titles", "stop_minutes")
+
+
+def recipe_of(args, state: dict):
+    """``args`` with the options the weights were trained with where ``state`` records them (a run
+    on another machine, exported here with other options)."""
+    trained = dict(state.get("args") or {})
+    for key in ("init", "reader_negatives"):
+        if trained.get(key) is not None:
+            trained[key] = Path(trained[key])
+    return argparse.Namespace(**{**vars(args), **trained})
 
 
 def _more(args) -> str:
@@ -1097,6 +1170,9 @@ def _more(args) -> str:
                      "terse: question word and content words only)")
     if args.drop_positive:
         parts.append(f"; {args.drop_positive:.0%} of answerable questions read without their answering sentences, target \"none\"")
+    if getattr(args, "swap_subject", 0):
+        parts.append(f"; {args.swap_subject:.0%} of answerable questions asked about a name from another article's question "
+                     "instead, read with the sentence that answered them, target \"none\" (`swapped_subject`)")
     if args.reader_negatives:
         parts.append(f"; hard negatives drawn from the {2 * args.hard} of the ranker's top {args.mine_top} that the "
                      f"reader before it (`--reader-negatives`) scored highest")
@@ -1237,6 +1313,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--augment", type=float, default=0.0,
                     help="chance that a training step asks a fresh rewrite of the question instead of the mined one")
     ap.add_argument("--off-topic", type=int, default=0, help="questions a step asked of another article's candidates")
+    ap.add_argument("--swap-subject", type=float, default=0.0,
+                    help="chance that an answerable question is asked about another article's subject instead, "
+                         "read with the sentence that answered it (target none: swapped_subject)")
     ap.add_argument("--drop-positive", type=float, default=0.0,
                     help="chance that an answerable question is read without its answering sentences (target \"none\")")
     ap.add_argument("--reader-negatives", type=Path, default=None, metavar="FOLDER",

@@ -302,3 +302,50 @@ def test_with_titles_training_reads_what_qa_reads_at_run_time(tmp_path) -> None:
     new = tmp_path / "new.jsonl"
     new.write_text(json.dumps({"cands": cands}) + "\n", encoding="utf-8")
     assert not train_reader.has_titles(old) and train_reader.has_titles(new)
+
+
+def test_a_question_about_another_name_is_read_with_the_sentence_that_answered_it() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import random
+
+    import train_reader
+
+    def cand(text: str, pos: bool = False) -> dict:
+        return {"text": text, "before": "", "after": "", "old": 0.5, "kind": "top", "pos": pos, "span": [0, 4] if pos else None}
+
+    rec = {"q": "what role did beyonce have in destiny's child", "source": "Beyonce.txt", "unanswerable": False,
+           "cands": [cand("The group was managed by her father."),
+                     cand("Beyonce rose to fame as lead singer of Destiny's Child.", pos=True),
+                     cand("She released a solo album in 2003.")]}
+    other = {"q": "when was the ming dynasty founded", "orig": "When was the Ming dynasty founded?", "source": "Ming.txt"}
+    swapped = train_reader.swapped_subject(rec, other)
+    # the name the answer sentence shares ("destiny's child", the longest) is swapped for the other's
+    assert swapped["q"] == "what role did beyonce have in ming"
+    assert swapped["unanswerable"] and not any(c["pos"] for c in swapped["cands"])
+    assert rec["cands"][1]["pos"] and rec["unanswerable"] is False  # the mined record is left as it was
+    # read with the sentence that answered the original, whatever else the group draws: target none
+    for seed in range(5):
+        group = train_reader._group(swapped, random.Random(seed), hard=1, rand=0)
+        assert group[0]["text"].startswith("Beyonce rose") and not any(c["pos"] for c in group)
+    # nothing to swap: a name the candidates use already, or no name shared with the answer
+    assert train_reader.swapped_subject(rec, dict(other, orig="What did Beyonce sing?")) is None
+    assert train_reader.swapped_subject(dict(rec, q="what role did she have"), other) is None
+
+
+def test_the_card_of_a_reader_trained_elsewhere_gives_the_recipe_it_was_trained_with() -> None:
+    """Exported here from weights trained on a GPU: the card's recipe is the training run's options
+    (kept in the weights' state), not the export command's defaults."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from pathlib import Path
+
+    import train_reader
+
+    here = train_reader.parser().parse_args(["--stage", "export", "--titles", "--val-questions", "50"])
+    state = {"args": {"layers": 6, "swap_subject": 0.15, "questions_per_step": 32, "init": None, "titles": True}}
+    recipe = train_reader.recipe_of(here, state)
+    assert (recipe.layers, recipe.swap_subject, recipe.questions_per_step) == (6, 0.15, 32)
+    assert recipe.val_questions == 50  # export's own options stay
+    assert train_reader.recipe_of(here, {"args": {"init": "r.onnx"}}).init == Path("r.onnx")
+    assert "another article's question" in train_reader._more(recipe)
+    assert "--swap-subject 0.15" in train_reader._flags(recipe)
+    assert train_reader.recipe_of(here, {}).layers == here.layers  # weights trained before the recipe was kept
