@@ -35,7 +35,7 @@ def main() -> None:
 
     from embeddings.reader import Reader, ReaderError
     from qa.engine import Engine
-    from qa.evaluation import contains_gold, load_questions, score
+    from qa.evaluation import load_questions, score
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("readers", nargs="+", type=Path, metavar="DIR")
@@ -65,18 +65,13 @@ def main() -> None:
         for folder, label in zip(args.readers, names):
             engine = Engine(corpus=corpus, root=args.index_root / index, reader_dir=folder)
             t0 = time.time()
-            results = []
-            for q in qs:
-                r = engine.ask_in_conversation(q.question, list(q.history)) if q.history else engine.ask(q.question)
-                results.append(r)
-                if q.unanswerable:
-                    ok = not r.answered
-                else:
-                    ok = r.answered and bool(r.answers) and contains_gold(r.answers[0].text, q.answers)
-                rows[label][f"{name}/{q.id}"] = bool(ok)
+            results = [engine.ask_in_conversation(q.question, list(q.history)) if q.history else engine.ask(q.question)
+                       for q in qs]
             m = score(qs, results).to_json()
             figures[label][name] = m
-            right = sum(rows[label][f"{name}/{q.id}"] for q in qs)
+            wrong = set(m["wrong"])  # qa eval's own verdict: a wrong top answer, or a wrong decision to answer
+            rows[label].update({f"{name}/{q.id}": q.id not in wrong for q in qs})
+            right = len(qs) - len(wrong)
             mixed = "-" if m["mixed_accuracy"] is None else f"{m['mixed_accuracy']:.3f}"
             line.append(f"{right:4} right (acc@1 {m['acc_at_1']:.3f}, mixed {mixed}, {time.time() - t0:.0f} s)")
         print("  |  ".join(line), flush=True)

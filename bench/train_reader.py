@@ -593,8 +593,9 @@ def swapped_subject(rec: dict, other: dict) -> dict | None:
     words = _TOKEN.findall(rec["q"])
     anchors = _name_runs(words, _capitalised(positive, skip_first=False))
     used = {w.lower() for c in rec["cands"] for w in _TOKEN.findall(" ".join((c["text"], c["before"], c["after"])))}
-    theirs = _TOKEN.findall(other.get("orig") or other["q"])
-    fresh = [(a, b) for a, b in _name_runs(theirs, _capitalised(other.get("orig") or other["q"]))
+    asked = other.get("orig") or other["q"]
+    theirs = _TOKEN.findall(asked)
+    fresh = [(a, b) for a, b in _name_runs(theirs, _capitalised(asked))
              if not any(w.lower() in used for w in theirs[a:b])]
     if not anchors or not fresh:
         return None

@@ -67,13 +67,11 @@ class Engine:
         with self._model_lock:
             if "reader" in self.__dict__:
                 return self.__dict__["reader"]
-            from embeddings.reader import Reader, ReaderError
+            from embeddings.reader import READER_DIR, Reader, ReaderError
             from qa.config import model_cache
 
             try:
-                if self.reader_dir is not None:
-                    return Reader(self.reader_dir, cache=model_cache())
-                return Reader(cache=model_cache())
+                return Reader(self.reader_dir or READER_DIR, cache=model_cache())
             except ReaderError as exc:
                 raise QAError(str(exc)) from None
 

@@ -62,7 +62,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     """Questions from a JSON-lines file; a clear ``QAError`` names a bad line."""
     try:
         # split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() breaks on
-        lines = [line.removesuffix("\r") for line in path.read_text(encoding="utf-8").split("\n")]
+        lines = path.read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         raise QAError(f"question file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
