@@ -7,6 +7,9 @@
 # Each comes back as $OUT/a/final.partNN … (4 files, 49 MiB, and one log: within the 8 files and
 # 64 MiB a run returns; a fourth reader would not fit). Back here:
 #   sh bench/gpu_back.sh FILES_AT    # joins, exports and measures each (see there)
+# A, B and C replace each reader's own options, e.g. A="--layers 6 --epochs 7 …" (--epochs fixes the
+# schedule's length whatever the first steps measure: on the H200 they measured 0.3 s a step and
+# ran at 0.13, so the first run's 6.3 minutes took 2.6).
 # Run again on the same (still warm) machine, each picks up from its checkpoint in /tmp/gpu-X, or
 # sends its finished weights again.
 set -u
@@ -17,9 +20,12 @@ COMMON="--titles --augment 0.7 --off-topic 1 --near 1 --threads 4 --stop-minutes
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || true
 for v in a b c; do mkdir -p "$OUT/$v"; done
 # shellcheck disable=SC2086
-(OUT=$OUT/a WORK=/tmp/gpu-a sh bench/gpu_train.sh "$MINUTES" --layers 4 --questions-per-step 32 --lr 6e-5 --hard 4 $COMMON) > /tmp/gpu-a.txt 2>&1 &
-(OUT=$OUT/b WORK=/tmp/gpu-b sh bench/gpu_train.sh "$MINUTES" --layers 6 --questions-per-step 32 --lr 6e-5 --hard 4 $COMMON) > /tmp/gpu-b.txt 2>&1 &
-(OUT=$OUT/c WORK=/tmp/gpu-c sh bench/gpu_train.sh "$MINUTES" --layers 4 --questions-per-step 32 --lr 6e-5 --hard 4 --swap-subject 0.15 $COMMON) > /tmp/gpu-c.txt 2>&1 &
+A=${A:-"--layers 4 --questions-per-step 32 --lr 6e-5 --hard 4"}
+B=${B:-"--layers 6 --questions-per-step 32 --lr 6e-5 --hard 4"}
+C=${C:-"--layers 4 --questions-per-step 32 --lr 6e-5 --hard 4 --swap-subject 0.15"}
+(OUT=$OUT/a WORK=/tmp/gpu-a sh bench/gpu_train.sh "$MINUTES" $A $COMMON) > /tmp/gpu-a.txt 2>&1 &
+(OUT=$OUT/b WORK=/tmp/gpu-b sh bench/gpu_train.sh "$MINUTES" $B $COMMON) > /tmp/gpu-b.txt 2>&1 &
+(OUT=$OUT/c WORK=/tmp/gpu-c sh bench/gpu_train.sh "$MINUTES" $C $COMMON) > /tmp/gpu-c.txt 2>&1 &
 wait
 for v in a b c; do
     echo "== $v"

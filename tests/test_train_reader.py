@@ -150,6 +150,15 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
     state = torch.load(train_reader.train(stopped, stopped.data), weights_only=False)["state"]
     assert state["step"] == state["total"] == 1
 
+    # so many epochs, whatever the speed: 8 questions, 2 a step, 16.5 epochs
+    epochs = train_reader.parser().parse_args([
+        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
+        "--work", str(tmp_path / "epochs"), "--layers", "1", "--minutes", "0.01", "--epochs", "16.5",
+        "--questions-per-step", "2", "--threads", "1"])
+    epochs.work.mkdir()
+    state = torch.load(train_reader.train(epochs, epochs.data), weights_only=False)["state"]
+    assert state["step"] == state["total"] == 66 and state["args"]["epochs"] == 16.5
+
     # back: cut into files small enough to return, then whole again here with the base's own embeddings
     monkeypatch.setattr(train_reader, "PART_BYTES", 2**20)
     parts = train_reader.save_parts(final, tmp_path / "back")
