@@ -1224,6 +1224,15 @@ def _flags(args) -> str:
                    if k not in skip and k in defaults and v != defaults[k])
 
 
+def _elsewhere(config: dict) -> str:
+    """How a reader trained on a lent GPU was made: the same script, in three steps."""
+    if config.get("trained_on", "2 CPU cores").startswith("2 CPU"):
+        return ""
+    return ("\n  Trained on a lent GPU as `bench/gpu_train.sh` runs it: the training questions and base model packed "
+            "here (`--stage pack --out .device`), the `train` stage there with the options above, the weights "
+            "brought back in parts and exported here (`--stage export --titles`; `bench/gpu_back.sh`).")
+
+
 def _claims_text(args) -> str:
     if not getattr(args, "claims", False):
         return ""
@@ -1281,7 +1290,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {config['threshold']}: the best balanced accuracy among thresholds that decline at most 1% of the
   answerable validation questions.
 - **Command**: `python bench/train_reader.py{_flags(args)}` (it builds the indexes it asks, with
-  `qa index`, under `--index-root`; every stage resumes).
+  `qa index`, under `--index-root`; every stage resumes).{_elsewhere(config)}
 - **File**: `reader.onnx`, {config['bytes']:,} bytes, SHA-256 `{config['sha256']}`.
 
 ## Validation (held-out articles; the ranker's top {args.val_cands} candidates read)

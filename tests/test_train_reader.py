@@ -358,3 +358,5 @@ def test_the_card_of_a_reader_trained_elsewhere_gives_the_recipe_it_was_trained_
     assert "another article's question" in train_reader._more(recipe)
     assert "--swap-subject 0.15" in train_reader._flags(recipe)
     assert train_reader.recipe_of(here, {}).layers == here.layers  # weights trained before the recipe was kept
+    assert "lent GPU" in train_reader._elsewhere({"trained_on": "a GPU (cuda), bf16 autocast"})
+    assert train_reader._elsewhere({"trained_on": "2 CPU cores"}) == train_reader._elsewhere({}) == ""
