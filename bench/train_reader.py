@@ -1134,8 +1134,9 @@ def export(args, final: Path, data: Path) -> None:
     # half a point of fp32's; the reader alone moves a point either way with the quantisation's noise
     m["fp32_with_ranker"] = choose_scoring(results["fp32"], val, *fit_calibration(results["fp32"], val))[2]
     # fp32 over the size limit cannot ship whatever int8 costs: int8 then, with its cost said (and in the card's table)
-    use = int8 if cm["acc@1"] >= m["fp32_with_ranker"]["acc@1"] - 0.005 or fp32.stat().st_size > MAX_BYTES else fp32
-    if cm["acc@1"] < m["fp32_with_ranker"]["acc@1"] - 0.005:
+    keeps = cm["acc@1"] >= m["fp32_with_ranker"]["acc@1"] - 0.005
+    use = int8 if keeps or fp32.stat().st_size > MAX_BYTES else fp32
+    if not keeps:
         print(f"train_reader: int8 costs more than half a point (with the ranker {cm['acc@1']:.4f} against fp32's "
               f"{m['fp32_with_ranker']['acc@1']:.4f}); " + ("int8 all the same: fp32 is over the "
               f"{MAX_BYTES >> 20} MB limit" if use == int8 else "fp32 is used"), flush=True)
@@ -1178,7 +1179,7 @@ def _more(args) -> str:
                      "terse: question word and content words only)")
     if args.drop_positive:
         parts.append(f"; {args.drop_positive:.0%} of answerable questions read without their answering sentences, target \"none\"")
-    if getattr(args, "swap_subject", 0):
+    if args.swap_subject:
         parts.append(f"; {args.swap_subject:.0%} of answerable questions asked about a name from another article's question "
                      "instead, read with the sentence that answered them, target \"none\" (`swapped_subject`)")
     if args.reader_negatives:

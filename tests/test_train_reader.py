@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,31 +133,25 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
     monkeypatch.setattr(train_reader, "SHARED", tmp_path / "no-shared")
     recs = train_reader._load_split(pack / "data.jsonl.xz")
     assert len(recs) == 8 and not any(r["val"] for r in recs)
-    work = tmp_path / "work"
-    work.mkdir()
-    args = train_reader.parser().parse_args([
-        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
-        "--work", str(work), "--layers", "1", "--minutes", "0.01", "--questions-per-step", "2", "--threads", "1"])
-    final = train_reader.train(args, args.data)
+
+    def run(name: str, *options: str) -> Path:
+        """A 1-layer CPU training run from the pack in tmp_path/name, with these options: its final.pt."""
+        args = train_reader.parser().parse_args([
+            "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
+            "--work", str(tmp_path / name), "--layers", "1", "--questions-per-step", "2", "--threads", "1", *options])
+        args.work.mkdir()
+        return train_reader.train(args, args.data)
+
+    final = run("work", "--minutes", "0.01")
     trained = torch.load(final, weights_only=False)
     assert trained["state"]["step"] == 60 and trained["state"]["device"] == "cpu"
 
     # a hard stop: a lent machine's time ends the run where it is, the schedule cut there
-    stopped = train_reader.parser().parse_args([
-        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
-        "--work", str(tmp_path / "stopped"), "--layers", "1", "--minutes", "5", "--stop-minutes", "1e-9",
-        "--questions-per-step", "2", "--threads", "1"])
-    stopped.work.mkdir()
-    state = torch.load(train_reader.train(stopped, stopped.data), weights_only=False)["state"]
+    state = torch.load(run("stopped", "--minutes", "5", "--stop-minutes", "1e-9"), weights_only=False)["state"]
     assert state["step"] == state["total"] == 1
 
     # so many epochs, whatever the speed: 8 questions, 2 a step, 16.5 epochs
-    epochs = train_reader.parser().parse_args([
-        "--stage", "train", "--device", "cpu", "--data", str(pack / "data.jsonl.xz"), "--base", str(pack / "base"),
-        "--work", str(tmp_path / "epochs"), "--layers", "1", "--minutes", "0.01", "--epochs", "16.5",
-        "--questions-per-step", "2", "--threads", "1"])
-    epochs.work.mkdir()
-    state = torch.load(train_reader.train(epochs, epochs.data), weights_only=False)["state"]
+    state = torch.load(run("epochs", "--minutes", "0.01", "--epochs", "16.5"), weights_only=False)["state"]
     assert state["step"] == state["total"] == 66 and state["args"]["epochs"] == 16.5
 
     # back: cut into files small enough to return, then whole again here with the base's own embeddings
@@ -345,8 +340,6 @@ def test_the_card_of_a_reader_trained_elsewhere_gives_the_recipe_it_was_trained_
     """Exported here from weights trained on a GPU: the card's recipe is the training run's options
     (kept in the weights' state), not the export command's defaults."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from pathlib import Path
-
     import train_reader
 
     here = train_reader.parser().parse_args(["--stage", "export", "--titles", "--val-questions", "50"])
