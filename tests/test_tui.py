@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import shutil
 import threading
 from dataclasses import dataclass, replace
@@ -88,7 +89,17 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
         if condition():
             return
         await pilot.pause(0.02)
-    raise AssertionError("timed out")
+    # which wait, and where the app stood: a timing failure under load says what it was waiting for
+    try:
+        waited = inspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        waited = repr(condition)
+    app = pilot.app
+    state = {name: getattr(app, name, None) for name in ("building", "auto_building", "rebuild_again", "load_error")}
+    ready = getattr(app, "ready", None)
+    state["ready"] = ready.is_set() if ready is not None else None
+    workers = [f"{w.group}:{w.state.name}" for w in app.workers]
+    raise AssertionError(f"timed out after {timeout} s waiting for: {waited}; app {state}; workers {workers}")
 
 
 def scenario(test):

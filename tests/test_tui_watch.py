@@ -164,7 +164,8 @@ async def test_without_watching_nothing_rebuilds(built_index: Built, tmp_path: P
         await wait_until(pilot, lambda: app.ready.is_set())
         (corpus / "a.txt").write_text("The first memo is about ferries.\n")
         await pilot.pause(4 * QUIET)
-        assert not builds and not any(w.group == "watch" for w in app.workers)
+        assert not builds, "a build ran with watching off"
+        assert not any(w.group == "watch" for w in app.workers), [w.group for w in app.workers]
         app.post_message(CorpusChanged(frozenset()))  # what the watcher would say: handled the same way
         await wait_until(pilot, lambda: len(builds) == 1 and not app.building)
 
