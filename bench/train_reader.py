@@ -679,7 +679,8 @@ def loss_fn(net, b):
 def train(args, data: Path) -> Path:
     import torch
 
-    torch.manual_seed(SEED)
+    seed = getattr(args, "seed", SEED)  # the heads' initial weights, the order, the rewrites
+    torch.manual_seed(seed)
     torch.set_num_threads(args.threads)
     device = _device(args.device)
     recs = _load_split(data)
@@ -730,12 +731,12 @@ def train(args, data: Path) -> Path:
         if total is not None and state["step"] >= total:
             break
         epoch, within = divmod(state["step"], steps_per_epoch)
-        rng = random.Random(SEED + epoch)
+        rng = random.Random(seed + epoch)
         order = list(range(len(train_recs)))
         rng.shuffle(order)
         lo = within * per_step
         batch_recs = [train_recs[i] for i in order[lo : lo + per_step]]
-        grng = random.Random(SEED * 7 + state["step"])
+        grng = random.Random(seed * 7 + state["step"])
         batch_recs = [dict(r, q=training_question(r, grng, args.augment)) for r in batch_recs]
         for j in range(min(args.off_topic, len(batch_recs))):
             # a question asked of another article's candidates: the target is "none"
@@ -1159,7 +1160,7 @@ def export(args, final: Path, data: Path) -> None:
 # the options that say how a reader was trained (what its model card gives as its recipe)
 RECIPE = ("minutes", "layers", "max_len", "lr", "questions_per_step", "hard", "random", "near", "mine_top", "limit",
           "init", "augment", "off_topic", "swap_subject", "drop_positive", "reader_negatives", "claims",
-          "claims_repeat", "titles", "stop_minutes", "epochs")
+          "claims_repeat", "titles", "stop_minutes", "epochs", "seed")
 
 
 def recipe_of(args, state: dict):
@@ -1281,7 +1282,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {args.random} random negative(s){f", {args.near} of the gold sentence's neighbours" if getattr(args, "near", 0) else ""}. Loss: per-pair binary cross-entropy + listwise softmax with a fixed
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
-  {config.get('trained_on', '2 CPU cores')}), seed {SEED}.
+  {config.get('trained_on', '2 CPU cores')}), seed {getattr(args, 'seed', SEED)}.
 - **Export**: ONNX opset 17; each layer's self-attention fused into one `Attention` op and the
   residual LayerNorms and GELUs fused too (onnxruntime's BERT fusions, `embeddings.onnx.fuse_attention`); dynamic
   int8 quantisation of the MatMul, Gather and Attention weights (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`
@@ -1325,6 +1326,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--val-questions", type=int, default=600)
     ap.add_argument("--val-cands", type=int, default=12)
     ap.add_argument("--limit", type=int, default=0, help="questions per corpus (0: all; for a quick trial)")
+    ap.add_argument("--seed", type=int, default=SEED,
+                    help="the training run's seed: its heads' initial weights, question order and rewrites "
+                         "(the mined data and the validation split keep the fixed one)")
     ap.add_argument("--epochs", type=float, default=0.0,
                     help="train this many epochs instead of what fits --minutes (0: fit --minutes)")
     ap.add_argument("--stop-minutes", type=float, default=0.0,

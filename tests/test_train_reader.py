@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -153,6 +154,14 @@ def test_a_run_elsewhere_trains_from_a_pack_and_comes_back_in_parts(tmp_path, mo
     # so many epochs, whatever the speed: 8 questions, 2 a step, 16.5 epochs
     state = torch.load(run("epochs", "--minutes", "0.01", "--epochs", "16.5"), weights_only=False)["state"]
     assert state["step"] == state["total"] == 66 and state["args"]["epochs"] == 16.5
+
+    # a fixed seed trains the same weights again; another --seed (a second run of a recipe) others
+    def weights(name: str, *options: str) -> dict:
+        return torch.load(run(name, "--epochs", "1", *options), weights_only=False)["model"]
+
+    first, again, other = weights("seed-a"), weights("seed-b"), weights("seed-c", "--seed", "7")
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first if k != train_reader.FROZEN)
 
     # back: cut into files small enough to return, then whole again here with the base's own embeddings
     monkeypatch.setattr(train_reader, "PART_BYTES", 2**20)
@@ -353,3 +362,21 @@ def test_the_card_of_a_reader_trained_elsewhere_gives_the_recipe_it_was_trained_
     assert train_reader.recipe_of(here, {}).layers == here.layers  # weights trained before the recipe was kept
     assert "lent GPU" in train_reader._elsewhere({"trained_on": "a GPU (cuda), bf16 autocast"})
     assert train_reader._elsewhere({"trained_on": "2 CPU cores"}) == train_reader._elsewhere({}) == ""
+
+
+def test_a_second_seed_is_a_recipe_option_the_card_names() -> None:
+    """``--seed`` (a second training run of the same recipe): kept in the recipe, given in the card's
+    command and its seed line; the default is the fixed one and is not repeated as a flag."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_reader
+
+    here = train_reader.parser().parse_args(["--stage", "export"])
+    assert here.seed == train_reader.SEED
+    assert "--seed" not in train_reader._flags(here)
+    recipe = train_reader.recipe_of(here, {"args": {"seed": 7, "layers": 6}})
+    assert recipe.seed == 7 and " --seed 7" in train_reader._flags(recipe)
+    assert "seed" in train_reader.RECIPE
+    config = json.loads((ROOT / "embeddings" / "reader_model" / "reader.json").read_text(encoding="utf-8"))
+    assert "seed 7." in train_reader.model_card(recipe, config)
+    assert f"seed {train_reader.SEED}." in train_reader.model_card(here, config)
+
