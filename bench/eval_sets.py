@@ -4,7 +4,7 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), and ``bbc-own`` to ``bbc-own6``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), and ``bbc-own`` to ``bbc-own7``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
@@ -46,6 +46,7 @@ SETS = {
     "bbc-own4": (ROOT / "bench" / "questions" / "bbc-own4.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own5": (ROOT / "bench" / "questions" / "bbc-own5.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own6": (ROOT / "bench" / "questions" / "bbc-own6.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "bbc-own7": (ROOT / "bench" / "questions" / "bbc-own7.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-roles": (ROOT / "bench" / "questions" / "bbc-roles.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-money": (ROOT / "bench" / "questions" / "bbc-money.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
