@@ -20,7 +20,8 @@ fitted on the dev sets with ``bench/tune_answers.py``):
   sentence holds one the question does not; one feature per kind.
 
 The quote is the chosen sentence, with its neighbour in the paragraph closer to the question
-when the two fit in 300 characters. A sentence that appears, word for word or nearly, in several files is one
+when the two fit in 300 characters (a sentence that opens on "He", "She" or "They": with the
+sentence before it, which names them, across a paragraph break too). A sentence that appears, word for word or nearly, in several files is one
 answer that names every file. When the best score is under ``threshold`` the result says the corpus does not
 answer, and still lists the nearest sentences.
 
@@ -129,6 +130,8 @@ class Candidates:
 
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]*")
+# a sentence that opens on a personal pronoun names its person in the sentence before
+_PRONOUN_OPENING = re.compile(r"^\W*(?:he|she|they|his|her|their)\b", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
@@ -186,19 +189,26 @@ def _context(index: Index, first: int, last: int, limit: int) -> str:
 
 def quote_rows(index: Index, s: int, qvec: np.ndarray | None, params: AnswerParams) -> tuple[int, int]:
     """The sentence rows ``(first, last)`` quoted for sentence ``s``: ``s`` and its neighbour
-    in the same paragraph closer to the question when the two fit in ``params.max_quote_chars``."""
+    in the same paragraph closer to the question when the two fit in ``params.max_quote_chars``.
+    A sentence that opens on "He", "She" or "They" is quoted with the sentence before it, across
+    a paragraph break too, where the two fit: "He was sacked for his gaffe" says who only with
+    the sentence that names him."""
     f = int(index.sentences[s, 0])
     lo, hi = index.files[f].sentences
     near = [n for n in (s - 1, s + 1) if lo <= n < hi]
     if qvec is None or not near:
         return s, s
-    sims = np.asarray(index.sentence_vectors[near]) @ qvec
-    n = near[int(np.argmax(sims))]
+    antecedent = s - 1 >= lo and bool(_PRONOUN_OPENING.match(index.sentence_text(s)))
+    if antecedent:
+        n = s - 1
+    else:
+        sims = np.asarray(index.sentence_vectors[near]) @ qvec
+        n = near[int(np.argmax(sims))]
     first, last = min(s, n), max(s, n)
     end_first, start_last = int(index.sentences[first, 2]), int(index.sentences[last, 1])
     if int(index.sentences[last, 2]) - int(index.sentences[first, 1]) > params.max_quote_chars:
         return s, s
-    if index.doc_text(f)[end_first:start_last].count("\n") > 1:  # a run stays in its paragraph
+    if not antecedent and index.doc_text(f)[end_first:start_last].count("\n") > 1:  # a run stays in its paragraph
         return s, s
     return first, last
 

@@ -305,6 +305,35 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
 
 
+def test_a_quote_opening_on_he_or_she_takes_in_the_sentence_that_names_them(tmp_path: Path) -> None:
+    """"He was sacked for his gaffe" says who only with the sentence before it, which is quoted with
+    it even across a paragraph break (where the two fit); a sentence that opens otherwise keeps to
+    its paragraph, and a pronoun at a file's first sentence has nothing before it."""
+    from qa.answers import quote_rows
+
+    named = "Then deputy chairman Howard Flight suggested bigger cuts were planned."
+    corpus, index, fake = fake_index(tmp_path, {
+        "politics.txt": f"Election called\n\n{named}\n\nHe was sacked for his gaffe over the cuts.\n\n"
+        "The campaign was back on track after the gaffe.\n\nShe spoke first at the rally.",
+    })
+    rows = {index.sentence_text(s): s for s in range(len(index.sentences))}
+    qvec = fake.encode(["who got sacked over the cuts gaffe"])[0]
+    params = AnswerParams()
+    he = rows["He was sacked for his gaffe over the cuts."]
+    assert quote_rows(index, he, qvec, params) == (he - 1, he)
+    campaign = rows["The campaign was back on track after the gaffe."]
+    assert quote_rows(index, campaign, qvec, params) == (campaign, campaign)  # its paragraph alone
+    assert quote_rows(index, he, qvec, AnswerParams(max_quote_chars=40)) == (he, he)  # the two do not fit
+    first = answer(index, fake, "who got sacked over the cuts gaffe", AnswerParams(reader=False, threshold=0.0)).answers
+    quote = next(a for a in first if "sacked" in a.text)
+    assert named in quote.text and quote.text.endswith("He was sacked for his gaffe over the cuts.")
+    check_answer(quote.to_json(), corpus)
+
+    (tmp_path / "first").mkdir()
+    _, index, fake = fake_index(tmp_path / "first", {"a.txt": "He opened the file. Then it went on."})
+    assert quote_rows(index, 0, fake.encode(["who opened it"])[0], params)[0] == 0
+
+
 class _SpanReader:
     """A stand-in for the reader: every sentence equally relevant, its span the first word it
     finds of ``marks`` (the check under test reads the span; the reader's own tests run it real)."""
