@@ -24,6 +24,7 @@ from qa.roles import in_words_of, role_asked
 from qa.spans import widen
 
 TITLE_WORDS = 15  # a first line with more words is text, not a title
+TWINS = 3  # copies of a read sentence are looked for among the ranker's best 3 × top
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,23 @@ def rescore(
     follow_bonus: float = 1.0,
 ) -> Read:
     """Reader scores for the candidates ``ids`` (ranker scores ``base``): the ``top`` best by the
-    ranker and every row in ``must_read`` are read; the rest rank below them in ranker order."""
-    order = np.argsort(-base, kind="stable")
-    chosen = [int(i) for i in order[:top]]
+    ranker with distinct texts and every row in ``must_read`` are read; the rest rank below them
+    in ranker order. A sentence found word for word in several files (a story filed twice) is
+    read once and its reading given to every copy among the ranker's best ``TWINS × top``: the
+    copies take no reading slot from the next distinct sentence."""
+    order = [int(i) for i in np.argsort(-base, kind="stable")]
     pos = {int(s): i for i, s in enumerate(ids.tolist())}
-    chosen += [pos[s] for s in must_read if s in pos and pos[s] not in chosen]
+    first: dict[str, int] = {}  # a text -> the candidate read for it
+    chosen: list[int] = []  # the candidates read
+    twin: dict[int, int] = {}  # a copy -> the candidate read for its text
+    for i in [*order[: TWINS * top], *(pos[s] for s in must_read if s in pos)]:
+        text = index.sentence_text(int(ids[i]))
+        if text in first:
+            if first[text] != i:
+                twin[i] = first[text]
+        elif len(chosen) < top or int(ids[i]) in must_read:
+            first[text] = i
+            chosen.append(i)
     if not chosen:
         return Read(base.copy(), {}, 0)
     rows = [int(ids[i]) for i in chosen]
@@ -120,6 +133,13 @@ def rescore(
         after.append(_text_or_empty(index, s + 1, lo, hi))
         titles.append(read_title(index, s))
     readings = _read(reader, question, sents, before, after, titles)
+    # each copy shares its text's reading, scored with its own ranker score and file
+    at = {c: k for k, c in enumerate(chosen)}
+    copies = [i for i in twin if i not in at]
+    readings = readings + [readings[at[twin[i]]] for i in copies]
+    sents = sents + [sents[at[twin[i]]] for i in copies]
+    chosen = chosen + copies
+    rows = [int(ids[i]) for i in chosen]
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:

@@ -330,3 +330,42 @@ def test_an_engine_reads_with_the_reader_it_is_given(tmp_path: Path) -> None:
     (other / MODEL).unlink()
     with pytest.raises(QAError, match="other_reader"):
         _ = Engine(corpus=tmp_path, root=tmp_path / "index", reader_dir=other).reader
+
+
+def test_a_sentence_filed_twice_is_read_once_and_the_next_one_takes_its_slot(tmp_path: Path, reader: Reader) -> None:
+    """A story in two files (the BBC corpus has such copies): its sentence is read once, both copies
+    get that reading (each with its own file for the follow-up bonus), and the reading slot the copy
+    would have taken goes to the next distinct sentence."""
+    same = "The firm will invest 10bn pounds in a new network over five years."
+    _, index, _ = fake_index(tmp_path, {
+        "a.txt": f"{same} Prices fall by 8% in April.\n",
+        "b.txt": f"{same} The regulator welcomed the plan.\n",
+    })
+    texts = [index.sentence_text(s) for s in range(len(index.sentences))]
+    order = [texts.index(same), len(texts) - 1 - texts[::-1].index(same)]  # the two copies first
+    order += [s for s in range(len(texts)) if s not in order]
+    ids = np.array(order)
+    calls = []
+
+    class Recording:
+        def read(self, question, sentences, before, after, titles=None):
+            calls.append(list(sentences))
+            return reader.read(question, sentences, before, after, titles)
+
+        def final_logits(self, *a):
+            return reader.final_logits(*a)
+
+    base = np.array([0.9, 0.9, *np.linspace(0.7, 0.5, len(ids) - 2)])  # the copies alike to the ranker
+    read = rescore(index, Recording(), "how much will the firm invest", ids, base, top=2)
+    assert len(calls) == 1 and len(calls[0]) == 2  # two reading slots
+    assert calls[0][0] == same and calls[0][1] != same  # the copy gave its slot to the next sentence
+    assert read.scores[0] == read.scores[1]  # one reading for both copies
+    assert min(read.scores[:3]) > max(read.scores[3:])  # the unread rank below every read one
+    # the short answer in each copy, at that copy's own place in its file
+    (a0, b0), (a1, b1) = read.spans[int(ids[0])], read.spans[int(ids[1])]
+    for row, (a, b) in ((int(ids[0]), (a0, b0)), (int(ids[1]), (a1, b1))):
+        assert int(index.sentences[row, 1]) <= a < b <= int(index.sentences[row, 2])
+    assert b0 - a0 == b1 - a1
+    first = rescore(index, Recording(), "how much will the firm invest", ids, base, top=2, prefer_file=int(index.sentences[ids[1], 0]))
+    assert first.scores[1] > first.scores[0]  # the follow-up bonus goes to the copy in the preferred file
+
