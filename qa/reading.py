@@ -5,7 +5,8 @@ The ranker (``qa.answers``) orders every candidate sentence cheaply; the reader
 after it and its document's title (``title_of``), and its calibrated relevance (combined with
 the ranker's score where that measured better, as ``reader.json`` says) becomes their score: the
 chance that the sentence answers the question. "Who runs X" is read with each sentence in its own
-role words ("who is the director of X": ``qa.roles``). Candidates it did not read keep their order
+role words ("who is the director of X": ``qa.roles``). A sentence filed word for word in several
+files is read once, its reading shared by the copies. Candidates it did not read keep their order
 below the ones it read. For a follow-up, the sentences around the previous answer are read too, and a
 candidate in the previous answer's file gets ``follow_bonus`` added to its logit: "and how much
 was it worth?" is most often answered next to the last answer.
