@@ -679,7 +679,7 @@ def loss_fn(net, b):
 def train(args, data: Path) -> Path:
     import torch
 
-    seed = getattr(args, "seed", SEED)  # the heads' initial weights, the order, the rewrites
+    seed = args.seed  # the heads' initial weights, the order, the rewrites
     torch.manual_seed(seed)
     torch.set_num_threads(args.threads)
     device = _device(args.device)
@@ -1282,7 +1282,7 @@ inside it. It reranks the feature ranker's best candidates in `qa ask` (see `qa/
   {args.random} random negative(s){f", {args.near} of the gold sentence's neighbours" if getattr(args, "near", 0) else ""}. Loss: per-pair binary cross-entropy + listwise softmax with a fixed
   "none" logit + 0.5 × span cross-entropy. AdamW, lr {args.lr} (heads ×10), 5% warm-up, linear decay,
   {args.questions_per_step} questions a step, {config['trained_steps']} steps ({config['trained_minutes']} min on
-  {config.get('trained_on', '2 CPU cores')}), seed {getattr(args, 'seed', SEED)}.
+  {config.get('trained_on', '2 CPU cores')}), seed {args.seed}.
 - **Export**: ONNX opset 17; each layer's self-attention fused into one `Attention` op and the
   residual LayerNorms and GELUs fused too (onnxruntime's BERT fusions, `embeddings.onnx.fuse_attention`); dynamic
   int8 quantisation of the MatMul, Gather and Attention weights (`quantised: {config['quantised']}`); calibrated as `sigmoid(logit / {config['temperature']} + {config['bias']})`

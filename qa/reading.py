@@ -112,16 +112,16 @@ def rescore(
     copies take no reading slot from the next distinct sentence."""
     order = [int(i) for i in np.argsort(-base, kind="stable")]
     pos = {int(s): i for i, s in enumerate(ids.tolist())}
-    first: dict[str, int] = {}  # a text -> the candidate read for it
+    read_as: dict[str, int] = {}  # a text -> where in ``chosen`` the candidate read for it is
     chosen: list[int] = []  # the candidates read
-    twin: dict[int, int] = {}  # a copy -> the candidate read for its text
+    copies: list[tuple[int, int]] = []  # (a copy, where in ``chosen`` its text's reading is)
     for i in [*order[: TWINS * top], *(pos[s] for s in must_read if s in pos)]:
         text = index.sentence_text(int(ids[i]))
-        if text in first:
-            if first[text] != i:
-                twin[i] = first[text]
+        if text in read_as:
+            if chosen[read_as[text]] != i:
+                copies.append((i, read_as[text]))
         elif len(chosen) < top or int(ids[i]) in must_read:
-            first[text] = i
+            read_as[text] = len(chosen)
             chosen.append(i)
     if not chosen:
         return Read(base.copy(), {}, 0)
@@ -135,12 +135,10 @@ def rescore(
         titles.append(read_title(index, s))
     readings = _read(reader, question, sents, before, after, titles)
     # each copy shares its text's reading, scored with its own ranker score and file
-    at = {c: k for k, c in enumerate(chosen)}
-    copies = [i for i in twin if i not in at]
-    readings = readings + [readings[at[twin[i]]] for i in copies]
-    sents = sents + [sents[at[twin[i]]] for i in copies]
-    chosen = chosen + copies
-    rows = [int(ids[i]) for i in chosen]
+    readings += [readings[k] for _, k in copies]
+    sents += [sents[k] for _, k in copies]
+    chosen += [i for i, _ in copies]
+    rows += [int(ids[i]) for i, _ in copies]
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if prefer_file is not None:
