@@ -7,7 +7,8 @@ shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-ch
 ``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), and ``bbc-own`` to ``bbc-own7``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
+never tuned on; ``docs-own`` on another kind of corpus, installed packages' READMEs, written by
+``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
 claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
@@ -30,6 +31,9 @@ SHARED = ROOT.parent / "shared"
 EVAL = SHARED / "eval"
 sys.path.insert(0, str(ROOT / "bench"))
 
+# the READMEs of installed packages (bench/docs_corpus.py writes them here when missing)
+DOCS = Path.home() / ".cache" / "qa" / "docs-corpus"
+
 # name -> (questions, corpus, index name)
 SETS = {
     "seed": (EVAL / "seed" / "questions.jsonl", ROOT / "corpus", "corpus"),
@@ -50,6 +54,7 @@ SETS = {
     "bbc-roles": (ROOT / "bench" / "questions" / "bbc-roles.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-money": (ROOT / "bench" / "questions" / "bbc-money.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
+    "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
@@ -96,6 +101,10 @@ def main() -> None:
         questions, corpus, index = SETS[name]
         if questions is None:
             questions = validation_questions(corpus.parent.name, args.work)  # eval/FOLDER/corpus
+        if corpus == DOCS and not corpus.is_dir():
+            from docs_corpus import build
+
+            build(corpus)
         for mode in args.modes.split(","):
             t0 = time.time()
             cmd = [qa, "eval", str(questions), "--corpus", str(corpus), "--index", str(args.index_root / index),
