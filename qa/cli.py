@@ -7,6 +7,7 @@ one-line message on stderr); 130 interrupted.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -57,6 +58,22 @@ def corpus_options(f):
         help="Folder of documents (default: ./corpus, else the bundled sample; env QA_CORPUS).",
     )(f)
     return f
+
+
+def folder_argument(f):
+    """An optional FOLDER argument that says what ``--corpus`` says (``qa index ~/papers``): the
+    way people point a tool at a folder. Given both, they must agree."""
+
+    @functools.wraps(f)
+    def wrapper(*args, folder: Path | None = None, corpus: Path | None = None, **kwargs):
+        ctx = click.get_current_context()
+        typed = ctx.get_parameter_source("corpus") == click.core.ParameterSource.COMMANDLINE
+        if folder is not None and corpus is not None and typed and folder.resolve() != corpus.resolve():
+            raise click.UsageError(f"two corpus folders given: {folder} and --corpus {corpus}; give one")
+        return f(*args, corpus=folder if folder is not None else corpus, **kwargs)
+
+    path = click.Path(file_okay=False, path_type=Path)
+    return click.argument("folder", required=False, metavar="[FOLDER]", type=path)(wrapper)
 
 
 class _Bar:
@@ -151,9 +168,9 @@ def main(ctx: click.Context) -> None:
     With no command, in a terminal, opens the chat (`qa tui`).
 
     \b
-      qa tui --corpus ~/papers       the chat: ask, read sources, follow up
-      qa index --corpus ~/papers     build, or update only what changed
-      qa status --corpus ~/papers    what changed since the last build
+      qa tui ~/papers                the chat: ask, read sources, follow up
+      qa index ~/papers              build, or update only what changed
+      qa status ~/papers             what changed since the last build
       qa ask "How much did the council invest?"
       qa show "report.pdf p.3"       the text an answer's citation points into
       qa eval questions.jsonl --corpus DIR
@@ -168,6 +185,7 @@ def main(ctx: click.Context) -> None:
 
 @main.command("index")
 @corpus_options
+@folder_argument
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--follow-links", "follow_links", multiple=True, metavar="DIR",
@@ -224,6 +242,7 @@ def _build_on_ray(engine, address: str | None, full: bool, reading: dict):
 
 @main.command("status")
 @corpus_options
+@folder_argument
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def status_cmd(corpus, index, model, as_json) -> None:
     """What changed in the corpus since the last build (loads no model)."""
@@ -524,6 +543,7 @@ def _print_metrics(out: dict, path: Path) -> None:
 
 @main.command("watch")
 @corpus_options
+@folder_argument
 @click.option("--quiet-period", "quiet", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
               metavar="SECONDS", help="Rebuild once no file has changed for this long.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per rebuild.")

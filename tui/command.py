@@ -9,11 +9,12 @@ import threading
 
 import click
 
-from qa.cli import corpus_options, engine_for
+from qa.cli import corpus_options, engine_for, folder_argument
 
 
 @click.command("tui")
 @corpus_options
+@folder_argument
 @click.option("--watch/--no-watch", default=True, show_default=True,
               help="Rebuild the index by itself when files in the corpus change.")
 def tui(corpus, index, model, watch) -> None:
