@@ -21,6 +21,7 @@ import numpy as np
 
 from qa.chunking import headings_at
 from qa.index import Index
+from qa.markup import markup_only, plain
 from qa.roles import in_words_of, role_asked
 from qa.spans import widen
 
@@ -109,7 +110,8 @@ def rescore(
     ranker with distinct texts and every row in ``must_read`` are read; the rest rank below them
     in ranker order. A sentence found word for word in several files (a story filed twice) is
     read once and its reading given to every copy among the ranker's best ``TWINS × top``: the
-    copies take no reading slot from the next distinct sentence."""
+    copies take no reading slot from the next distinct sentence. Sentences are read as a page
+    shows them (``qa.markup``), and one that shows no words (a badge row) is not read."""
     order = [int(i) for i in np.argsort(-base, kind="stable")]
     pos = {int(s): i for i, s in enumerate(ids.tolist())}
     read_as: dict[str, int] = {}  # a text -> where in ``chosen`` the candidate read for it is
@@ -117,6 +119,8 @@ def rescore(
     copies: list[tuple[int, int]] = []  # (a copy, where in ``chosen`` its text's reading is)
     for i in [*order[: TWINS * top], *(pos[s] for s in must_read if s in pos)]:
         text = index.sentence_text(int(ids[i]))
+        if int(ids[i]) not in must_read and markup_only(text):  # a badge row, a link target
+            continue
         if text in read_as:
             if chosen[read_as[text]] != i:
                 copies.append((i, read_as[text]))
@@ -126,17 +130,19 @@ def rescore(
     if not chosen:
         return Read(base.copy(), {}, 0)
     rows = [int(ids[i]) for i in chosen]
-    sents, before, after, titles = [], [], [], []
+    sents, views, before, after, titles = [], [], [], [], []
     for s in rows:
         lo, hi = index.files[int(index.sentences[s, 0])].sentences
         sents.append(index.sentence_text(s))
-        before.append(_text_or_empty(index, s - 1, lo, hi))
-        after.append(_text_or_empty(index, s + 1, lo, hi))
+        views.append(plain(sents[-1]))  # read as the page shows it: a link's text, not its address
+        before.append(plain(_text_or_empty(index, s - 1, lo, hi)).text)
+        after.append(plain(_text_or_empty(index, s + 1, lo, hi)).text)
         titles.append(read_title(index, s))
-    readings = _read(reader, question, sents, before, after, titles)
+    readings = _read(reader, question, [v.text for v in views], before, after, titles)
     # each copy shares its text's reading, scored with its own ranker score and file
     readings += [readings[k] for _, k in copies]
     sents += [sents[k] for _, k in copies]
+    views += [views[k] for _, k in copies]
     chosen += [i for i, _ in copies]
     rows += [int(ids[i]) for i, _ in copies]
     scores = np.empty(len(ids), dtype=np.float64)
@@ -154,9 +160,9 @@ def rescore(
         scores[rest] = floor * 0.5 * (b / max(float(b.max()), 1e-9))
     scores[chosen] = read_scores
     spans = {}
-    for s, text, r in zip(rows, sents, readings):
-        if r.span is not None:
+    for s, text, view, r in zip(rows, sents, views, readings):
+        if r.span is not None and r.span[1] > r.span[0]:
             off = int(index.sentences[s, 1])
-            a, b = widen(text, *r.span)  # to the whole range, name or list the phrase is part of
+            a, b = widen(text, *view.source_span(*r.span))  # to the whole range, name or list the phrase is part of
             spans[s] = (off + a, off + b)
     return Read(scores, spans, len(chosen))

@@ -369,3 +369,29 @@ def test_a_sentence_filed_twice_is_read_once_and_the_next_one_takes_its_slot(tmp
     first = rescore(index, Recording(), "how much will the firm invest", ids, base, top=2, prefer_file=int(index.sentences[ids[1], 0]))
     assert first.scores[1] > first.scores[0]  # the follow-up bonus goes to the copy in the preferred file
 
+
+
+def test_a_readme_is_read_as_its_page_shows_it(tmp_path: Path, reader: Reader) -> None:
+    """A badge row shows no words: it takes no reading slot. A sentence with links is read as its
+    link texts, and its short answer is cited in the file's own characters."""
+    badges = "[![Downloads](https://static.pepy.tech/badge/tqdm/month)](https://pepy.tech/project/tqdm)"
+    credit = "The GPU version was written by [Jeff Johnson](https://github.com/wickedfoo/faiss-gpu-notes)."
+    _, index, _ = fake_index(tmp_path, {"README.md": f"# faiss\n\n{badges}\n\n{credit}\n\nIt runs on Linux and macOS.\n"})
+    texts = [index.sentence_text(s) for s in range(len(index.sentences))]
+    ids = np.array([texts.index(badges), texts.index(credit), *(i for i, t in enumerate(texts) if t not in (badges, credit))])
+    calls = []
+
+    class Recording:
+        def read(self, question, sentences, before, after, titles=None):
+            calls.append(list(sentences))
+            return reader.read(question, sentences, before, after, titles)
+
+        def final_logits(self, *a):
+            return reader.final_logits(*a)
+
+    base = np.linspace(0.9, 0.5, len(ids))  # the badge row first to the ranker
+    read = rescore(index, Recording(), "who wrote the gpu version", ids, base, top=1)
+    assert calls == [["The GPU version was written by Jeff Johnson."]]  # the credit, as the page shows it
+    assert read.scores[1] > read.scores[0]
+    a, b = read.spans[int(ids[1])]
+    assert index.doc_text(0)[a:b] == "Jeff Johnson"
