@@ -228,6 +228,27 @@ def test_status_reads_corpus_and_index_from_the_environment(built: Built, tmp_pa
     assert st["indexed"] is True and st["unchanged"] == 2
 
 
+def test_the_corpus_folder_may_be_given_as_an_argument(built: Built, tmp_path: Path) -> None:
+    """`qa index ~/papers`: the folder as an argument says what --corpus says; two different
+    folders are a usage error, the same one given twice is not."""
+    run = qa("status", built.corpus, "--index", built.index, "--json", env=built.env)
+    assert run.returncode == 0, run.stderr
+    st = json.loads(run.stdout)
+    assert Path(st["corpus"]) == built.corpus and st["indexed"] is True and st["unchanged"] == 2
+    same = qa("status", built.corpus, "--corpus", built.corpus, "--index", built.index, env=built.env)
+    assert same.returncode == 0, same.stderr
+    two = qa("index", built.corpus, "--corpus", tmp_path, "--index", tmp_path / "i", env=built.env)
+    assert two.returncode == 2 and "two corpus folders" in two.stderr and "Traceback" not in two.stderr
+    assert not (tmp_path / "i").exists()
+    # the argument wins over QA_CORPUS, which only sets a default
+    env = _env(tmp_path, QA_CORPUS=str(tmp_path), QA_INDEX=str(built.index))
+    run = qa("status", built.corpus, "--json", env=env)
+    assert run.returncode == 0, run.stderr
+    assert Path(json.loads(run.stdout)["corpus"]) == built.corpus
+    missing = qa("index", tmp_path / "nope", "--index", tmp_path / "j", env=built.env)
+    assert missing.returncode == 2 and "corpus folder not found" in missing.stderr
+
+
 def test_status_without_an_index(built: Built, tmp_path: Path) -> None:
     run = qa("status", "--corpus", built.corpus, "--index", tmp_path / "none", "--json", env=built.env)
     assert run.returncode == 0, run.stderr
