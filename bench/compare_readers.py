@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 OWN = ["sample-chat", "sample-chat2", "sample-fu", "squad-val-chat", "squad20-val-chat", "bbc-own", "bbc-own2",
-       "bbc-own3", "bbc-own4", "bbc-own5", "bbc-own6", "bbc-own7", "bbc-roles", "bbc-money", "sample-money"]
+       "bbc-own3", "bbc-own4", "bbc-own5", "bbc-own6", "bbc-own7", "bbc-roles", "bbc-money", "sample-money", "docs-own"]
 DEFAULT = [*OWN, "seed", "seed-fu", "squad11-val", "squad20-val"]
 
 
 def main() -> None:
-    from eval_sets import SETS, validation_questions
+    from eval_sets import SETS, ensure_corpus, validation_questions
 
     from embeddings.reader import Reader, ReaderError
     from qa.engine import Engine
@@ -60,6 +60,7 @@ def main() -> None:
         questions, corpus, index = SETS[name]
         if questions is None:
             questions = validation_questions(corpus.parent.name, args.work)
+        ensure_corpus(corpus)
         qs = load_questions(questions)
         line = [f"{name:17} {len(qs):4} questions"]
         for folder, label in zip(args.readers, names):

@@ -64,6 +64,14 @@ DEFAULT = [s for s in SETS if not s.startswith("scifact")]
 MODES = {"reader": [], "ranker": ["--no-reader"]}
 
 
+def ensure_corpus(corpus: Path) -> None:
+    """Write the docs corpus (installed packages' READMEs) where it is missing."""
+    if corpus == DOCS and not corpus.is_dir():
+        from docs_corpus import build
+
+        build(corpus)
+
+
 def validation_questions(folder: str, dest: Path) -> Path:
     """The questions of the articles the reader's training held out, as ``train_reader`` splits them
     (for ``scifact``: the claims of the abstracts ``train_reader --claims`` holds out)."""
@@ -101,10 +109,7 @@ def main() -> None:
         questions, corpus, index = SETS[name]
         if questions is None:
             questions = validation_questions(corpus.parent.name, args.work)  # eval/FOLDER/corpus
-        if corpus == DOCS and not corpus.is_dir():
-            from docs_corpus import build
-
-            build(corpus)
+        ensure_corpus(corpus)
         for mode in args.modes.split(","):
             t0 = time.time()
             cmd = [qa, "eval", str(questions), "--corpus", str(corpus), "--index", str(args.index_root / index),
