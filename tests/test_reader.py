@@ -158,26 +158,32 @@ def test_a_document_title_is_its_heading_or_its_own_first_line(tmp_path: Path) -
     assert {title_of(index, s) for s in rows("guide.md")} == {"Installing qa"}  # the outermost heading
 
 
+class _Recording:
+    """The real reader, noting the sentences of each batch it is given and each one's title."""
+
+    def __init__(self, reader: Reader, calls: list[list[str]]) -> None:
+        self.reader, self.calls, self.titles = reader, calls, {}
+
+    def read(self, question, sentences, before, after, titles=None):
+        self.calls.append(list(sentences))
+        self.titles.update(zip(sentences, titles or ()))
+        return self.reader.read(question, sentences, before, after, titles)
+
+    def final_logits(self, *a):
+        return self.reader.final_logits(*a)
+
+
 def test_the_reader_reads_each_candidate_with_its_title_once(tmp_path: Path, reader: Reader) -> None:
     _, index, _ = fake_index(tmp_path, {
         "news.txt": "Dame Julie pops in to see Poppins\n\nMary Poppins star Julie Andrews watched the show. "
                     "It was her first time. She watched Laura Michelle Kelly reprise the role.\n",
     })
-    seen = {}
-
-    class Recording:  # the real reader, recording what it was given
-        def read(self, question, sentences, before, after, titles=None):
-            seen.update(zip(sentences, titles))
-            return reader.read(question, sentences, before, after, titles)
-
-        def final_logits(self, *a):
-            return reader.final_logits(*a)
-
+    recording = _Recording(reader, [])
     ids = np.arange(len(index.sentences))
-    read = rescore(index, Recording(), "who plays mary poppins", ids, np.linspace(0.9, 0.1, len(ids)), top=10)
+    read = rescore(index, recording, "who plays mary poppins", ids, np.linspace(0.9, 0.1, len(ids)), top=10)
     assert read.read == len(ids) == 4
     # the title itself, and the sentence after it (whose context holds it already), get none
-    assert [seen[index.sentence_text(int(s))] for s in ids] == ["", "", *["Dame Julie pops in to see Poppins"] * 2]
+    assert [recording.titles[index.sentence_text(int(s))] for s in ids] == ["", "", *["Dame Julie pops in to see Poppins"] * 2]
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "config"])
@@ -345,18 +351,11 @@ def test_a_sentence_filed_twice_is_read_once_and_the_next_one_takes_its_slot(tmp
     order = [texts.index(same), len(texts) - 1 - texts[::-1].index(same)]  # the two copies first
     order += [s for s in range(len(texts)) if s not in order]
     ids = np.array(order)
-    calls = []
-
-    class Recording:
-        def read(self, question, sentences, before, after, titles=None):
-            calls.append(list(sentences))
-            return reader.read(question, sentences, before, after, titles)
-
-        def final_logits(self, *a):
-            return reader.final_logits(*a)
+    calls: list[list[str]] = []
+    recording = _Recording(reader, calls)
 
     base = np.array([0.9, 0.9, *np.linspace(0.7, 0.5, len(ids) - 2)])  # the copies alike to the ranker
-    read = rescore(index, Recording(), "how much will the firm invest", ids, base, top=2)
+    read = rescore(index, recording, "how much will the firm invest", ids, base, top=2)
     assert len(calls) == 1 and len(calls[0]) == 2  # two reading slots
     assert calls[0][0] == same and calls[0][1] != same  # the copy gave its slot to the next sentence
     assert read.scores[0] == read.scores[1]  # one reading for both copies
@@ -366,7 +365,7 @@ def test_a_sentence_filed_twice_is_read_once_and_the_next_one_takes_its_slot(tmp
     for row, (a, b) in ((int(ids[0]), (a0, b0)), (int(ids[1]), (a1, b1))):
         assert int(index.sentences[row, 1]) <= a < b <= int(index.sentences[row, 2])
     assert b0 - a0 == b1 - a1
-    first = rescore(index, Recording(), "how much will the firm invest", ids, base, top=2, prefer_file=int(index.sentences[ids[1], 0]))
+    first = rescore(index, recording, "how much will the firm invest", ids, base, top=2, prefer_file=int(index.sentences[ids[1], 0]))
     assert first.scores[1] > first.scores[0]  # the follow-up bonus goes to the copy in the preferred file
 
 
@@ -379,18 +378,11 @@ def test_a_readme_is_read_as_its_page_shows_it(tmp_path: Path, reader: Reader) -
     _, index, _ = fake_index(tmp_path, {"README.md": f"# faiss\n\n{badges}\n\n{credit}\n\nIt runs on Linux and macOS.\n"})
     texts = [index.sentence_text(s) for s in range(len(index.sentences))]
     ids = np.array([texts.index(badges), texts.index(credit), *(i for i, t in enumerate(texts) if t not in (badges, credit))])
-    calls = []
-
-    class Recording:
-        def read(self, question, sentences, before, after, titles=None):
-            calls.append(list(sentences))
-            return reader.read(question, sentences, before, after, titles)
-
-        def final_logits(self, *a):
-            return reader.final_logits(*a)
+    calls: list[list[str]] = []
+    recording = _Recording(reader, calls)
 
     base = np.linspace(0.9, 0.5, len(ids))  # the badge row first to the ranker
-    read = rescore(index, Recording(), "who wrote the gpu version", ids, base, top=1)
+    read = rescore(index, recording, "who wrote the gpu version", ids, base, top=1)
     assert calls == [["The GPU version was written by Jeff Johnson."]]  # the credit, as the page shows it
     assert read.scores[1] > read.scores[0]
     a, b = read.spans[int(ids[1])]
