@@ -17,6 +17,7 @@ constructs below are those READMEs are made of.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # whole lines that render as nothing: RST directives, comments, targets and substitution
@@ -27,7 +28,7 @@ _HIDDEN_LINE = re.compile(
     r"|(?:\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?[ \t]*)+|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*)$",
     re.MULTILINE,
 )
-# inline: (pattern, the group kept; 0 keeps nothing)
+# inline constructs; each keeps its one group (the text shown), or nothing where it has none
 _INLINE = re.compile(
     r"!\[[^\]\n]*\]\([^)\n]*\)"  # an image: nothing
     r"|\[([^\]]{1,200})\]\([^)\n]*\)"  # [text](url): text
@@ -48,7 +49,7 @@ class Plain:
     """``text`` as rendered; ``at[i]`` is the offset in the original of ``text[i]``."""
 
     text: str
-    at: tuple[int, ...]
+    at: Sequence[int]
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The original's ``(start, end)`` for ``text[start:end]`` (``end > start``)."""
@@ -61,8 +62,8 @@ def has_markup(text: str) -> bool:
 
 def plain(text: str) -> Plain:
     """``text`` without its markup (the whole text, unchanged, where it has none)."""
-    if not has_markup(text):
-        return Plain(text, tuple(range(len(text))))
+    if not has_markup(text):  # most text: itself, at its own offsets
+        return Plain(text, range(len(text)))
     keep: list[tuple[int, int]] = []  # kept (start, end) ranges of the original, in order
     pos = 0
     for line in _HIDDEN_LINE.finditer(text):
@@ -85,9 +86,8 @@ def _inline(text: str, a: int, b: int, keep: list[tuple[int, int]]) -> None:
     for m in _INLINE.finditer(text, a, b):
         if m.start() > pos:
             keep.append((pos, m.start()))
-        for g in (1, 2, 3, 4):
-            if m.group(g) is not None:
-                keep.append((m.start(g), m.end(g)))
+        if m.lastindex:  # the group of the alternative that matched: the text shown
+            keep.append(m.span(m.lastindex))
         pos = m.end()
     if b > pos:
         keep.append((pos, b))
