@@ -30,9 +30,14 @@ from qa.markup import has_markup, markup_only, plain
             "Support is part of the Tidelift\nSubscription.",
         ),
         ("Run ``pip install x`` or `y` first.", "Run pip install x or y first."),
+        ("**Python parser** for *human* dates", "Python parser for *human* dates"),
         (
             "Intro line.\n.. image:: https://img.example/badge.svg\n   :target: https://example.com\nLast line.",
             "Intro line.\nLast line.",
+        ),
+        (  # a field list is shown, an address in angle brackets too; a directive's options are not
+            ":Author: Stuart Bishop <stuart@stuartbishop.net>\n.. image:: https://x.org/b.svg\n   :alt: b",
+            "Author: Stuart Bishop <stuart@stuartbishop.net>",
         ),
     ],
 )

@@ -19,7 +19,7 @@ from conftest import ROOT
 
 from qa.chunking import section_of
 from qa.errors import UnreadableFile
-from qa.readers import extract, format_for, html, isolate, markdown, pdf, supported_suffixes, word
+from qa.readers import extract, format_for, html, isolate, markdown, pdf, rst, supported_suffixes, word
 
 LIGHTHOUSE = [
     ["Harbour Lighthouse Report", "",
@@ -262,6 +262,24 @@ def test_markdown_is_its_own_text_with_headings_as_sections() -> None:
     assert section_of(got.sections, source.index("Use apt")) == "Guide > Install > Linux"
     assert section_of(got.sections, source.index("Intro")) == "Guide"
     assert section_of(got.sections, 0) is None
+
+
+def test_restructuredtext_is_its_own_text_with_titles_as_sections() -> None:
+    """Titles underlined, or over- and underlined, numbered by their styles' order; a transition,
+    a short underline, an indented line, a paragraph's last line and a literal block are not titles."""
+    source = (
+        "=======\n tqdm\n=======\n\nA progress bar.\n\nInstallation\n------------\n\nRun::\n\n"
+        "    pip install tqdm\n    ----------------\n\nLatest release\n~~~~~~~~~~~~~~\n\nUse pip.\n"
+        "More text\n---------\n\n----------\n\nToo short\n---\n\nLicense\r\n-------\r\n\r\nMIT.\n"
+    )
+    got = rst.read(P("tqdm.rst"), source.encode())
+    assert got.text == source and got.offsets == "file"  # quotes are the text as written
+    assert [(lvl, t) for _, lvl, t in got.sections] == [
+        (1, "tqdm"), (2, "Installation"), (3, "Latest release"), (2, "License")]
+    assert got.sections[0][0] == 0 and source[got.sections[1][0]:].startswith("Installation")
+    assert section_of(got.sections, source.index("Use pip")) == "tqdm > Installation > Latest release"
+    assert section_of(got.sections, source.index("MIT")) == "tqdm > License"
+    assert format_for(P("README.rst")).name == "reStructuredText"
 
 
 def test_section_of_climbs_out_of_deeper_headings() -> None:

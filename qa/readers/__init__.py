@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa.errors import UnreadableFile
-from qa.readers import html, markdown, pdf, plain, word
+from qa.readers import html, markdown, pdf, plain, rst, word
 from qa.readers.base import Extracted, Format, Reader, Section
 
 __all__ = ["Extracted", "Format", "Reader", "Section", "FORMATS", "reader_for", "supported_suffixes", "extract"]
 
-FORMATS: tuple[Format, ...] = (plain.FORMAT, markdown.FORMAT, pdf.FORMAT, html.FORMAT, word.FORMAT)
+FORMATS: tuple[Format, ...] = (plain.FORMAT, markdown.FORMAT, rst.FORMAT, pdf.FORMAT, html.FORMAT, word.FORMAT)
 
 _BY_SUFFIX: dict[str, Format] = {s: f for f in FORMATS for s in f.suffixes}
 

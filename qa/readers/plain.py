@@ -1,4 +1,4 @@
-"""Plain text (``.txt``, ``.text``, ``.rst``): the file's own characters, decoded by ``text``."""
+"""Plain text (``.txt``, ``.text``): the file's own characters, decoded by ``text``."""
 
 from __future__ import annotations
 
@@ -12,4 +12,4 @@ def read(path: Path, raw: bytes) -> Extracted:
     return Extracted(text.decode(path, raw))
 
 
-FORMAT = Format("text", (".txt", ".text", ".rst"), read)
+FORMAT = Format("text", (".txt", ".text"), read)
