@@ -141,7 +141,6 @@ def rescore(
     readings = _read(reader, question, [v.text for v in views], before, after, titles)
     # each copy shares its text's reading, scored with its own ranker score and file
     readings += [readings[k] for _, k in copies]
-    sents += [sents[k] for _, k in copies]
     views += [views[k] for _, k in copies]
     chosen += [i for i, _ in copies]
     rows += [int(ids[i]) for i, _ in copies]
@@ -160,9 +159,10 @@ def rescore(
         scores[rest] = floor * 0.5 * (b / max(float(b.max()), 1e-9))
     scores[chosen] = read_scores
     spans = {}
-    for s, text, view, r in zip(rows, sents, views, readings):
+    for s, view, r in zip(rows, views, readings):
         if r.span is not None and r.span[1] > r.span[0]:
             off = int(index.sentences[s, 1])
-            a, b = widen(text, *view.source_span(*r.span))  # to the whole range, name or list the phrase is part of
+            # to the whole range, name or list the phrase is part of, as the page shows it
+            a, b = view.source_span(*widen(view.text, *r.span))
             spans[s] = (off + a, off + b)
     return Read(scores, spans, len(chosen))
