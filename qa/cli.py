@@ -269,7 +269,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
 
 
 def _print_result(result, verbose_context: bool = False) -> None:
-    from qa.highlight import citation, one_line_span
+    from qa.highlight import citation, shown_span
 
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
@@ -286,7 +286,7 @@ def _print_result(result, verbose_context: bool = False) -> None:
         cite = citation(a.source, a.line, a.page, a.section)
         also = f"  (also in {', '.join(a.also_in)})" if a.also_in else ""
         span = None if a.span is None else (a.span[0] - a.start, a.span[1] - a.start)
-        quote, span = one_line_span(a.text, span)
+        quote, span = shown_span(a.text, span)  # a README as its page shows it (--json: as written)
         head = click.style(f"{i:>2}.", bold=True)
         if span is not None:  # the short answer inside the quote, in bold
             x, y = span

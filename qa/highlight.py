@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from qa.lexical import query_tokens, tokenize
+from qa.markup import has_markup, plain
 
 _WORD = re.compile(r"\w+")
 
@@ -35,6 +36,20 @@ def one_line_span(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[i
     start = marked.index("\x00")
     end = marked.index("\x01") - 1
     return marked.replace("\x00", "").replace("\x01", ""), (start, end)
+
+
+def shown_span(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+    """``one_line_span`` of ``text`` as its page shows it, for people (``qa ask``, the chat): a
+    README's ``[PyPI](https://pypi.org/project/idna/)`` is shown as "PyPI", its badges and
+    directives not at all (``qa.markup.plain``); every character shown is the file's, in order, and
+    ``--json`` gives the file's characters as they are. A quote that shows no words is shown as written."""
+    view = plain(text) if has_markup(text) else None
+    if view is None or not view.text.strip():
+        return one_line_span(text, span)
+    if span is not None:
+        inside = [i for i, o in enumerate(view.at) if span[0] <= o < span[1]]
+        span = (inside[0], inside[-1] + 1) if inside else None
+    return one_line_span(view.text, span)
 
 
 def citation(source: str, line: int, page: int | None = None, section: str | None = None) -> str:

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 # whole lines that render as nothing: RST directives, comments, targets and substitution
 # definitions (``.. image:: URL``, ``.. _name: URL``), their options (``:target: URL``), Markdown
-# link definitions (``[1]: URL``), badge rows (``[![alt](img)](link)`` only), table rules. A field
-# of another name is a field list, which a page shows (``:Author: Stuart Bishop``: below).
+# link definitions (``[1]: URL``), code fences (```` ```sh ````), badge rows (``[![alt](img)](link)``
+# only), table rules. A field of another name is a field list, which a page shows
+# (``:Author: Stuart Bishop``: below).
 _OPTIONS = (r"target|alt|width|height|align|scale|class|name|figwidth|figclass|loading|caption|language"
             r"|linenos|lineno-start|emphasize-lines|dedent|force|start-after|end-before|literal|encoding"
             r"|tab-width|header-rows|stub-columns|widths|maxdepth|local|depth|backlinks|glob|titlesonly")
 _HIDDEN_LINE = re.compile(
-    r"^[ \t]*(?:\.\.[ \t]+\S.*|:(?:" + _OPTIONS + r"):(?:[ \t].*)?|\[[^\]\n]+\]:[ \t]*\S+.*"
+    r"^[ \t]*(?:\.\.[ \t]+\S.*|:(?:" + _OPTIONS + r"):(?:[ \t].*)?|\[[^\]\n]+\]:[ \t]*\S+.*|(?:`{3,}|~{3,})[\w+.-]*[ \t]*"
     r"|(?:\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?[ \t]*)+|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*)$",
     re.MULTILINE,
 )
@@ -38,7 +39,7 @@ _INLINE = re.compile(
     r"|\[([^\]]{1,200})\]\([^)\n]*\)"  # [text](url): text
     r"|\[([^\]]{1,200})\]\[[^\]\n]*\]"  # [text][ref]: text
     r"|`([^`<\n]+?)[ \t]*<[^>\n]+>`__?"  # `text <url>`_: text
-    r"|``?([^`\n]+?)``?_{0,2}"  # `code`, ``literal``, `reference`_: their text
+    r"|``?((?:[^`\n]|\n(?![ \t]*\n))+?)``?_{0,2}"  # `code`, ``literal``, `reference`_: their text (one paragraph)
     r"|\*\*([^*\n]+?)\*\*"  # **strong**: its text
     r"|\|[\w][\w -]*\|_{0,2}"  # |substitution|: nothing
     r"|</?[a-zA-Z][a-zA-Z0-9-]*(?:[ \t/][^>\n]*)?>"  # an HTML tag: nothing (not <a@b.c>, <http://…>)

@@ -319,6 +319,32 @@ def test_ask_plain_output_builds_the_index_first(built: Built, tmp_path: Path) -
     assert json.loads(st.stdout)["indexed"] is True and json.loads(st.stdout)["stale"] is False
 
 
+def test_ask_shows_a_readme_as_its_page_shows_it_and_json_as_written(built: Built, tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "faiss.md").write_text(
+        "# Faiss\n\n[![Build](https://img.shields.io/badge/build-passing-green)](https://ci.example.org)\n\n"
+        "## Authors\n\n- [Jeff Johnson](https://github.com/wickedfoo) implemented all of the GPU Faiss.\n"
+        "- [Matthijs Douze](https://github.com/mdouze) implemented most of the CPU Faiss.\n",
+        encoding="utf-8",
+    )
+    (corpus / "tzlocal.rst").write_text(
+        "tzlocal\n=======\n\nMaintainer\n----------\n\n"
+        "The project is maintained by `Lennart Regebro <https://github.com/regebro>`_ since 2012.\n",
+        encoding="utf-8",
+    )
+    index = tmp_path / "index"
+    people = qa("ask", "who wrote the gpu side of faiss", "--corpus", corpus, "--index", index, env=built.env)
+    assert people.returncode == 0, people.stderr
+    first = people.stdout.splitlines()[1]
+    assert "Jeff Johnson implemented all of the GPU Faiss" in first and "](" not in first, people.stdout
+    scripts = qa("ask", "who maintains tzlocal", "--json", "--corpus", corpus, "--index", index, env=built.env)
+    top = json.loads(scripts.stdout)["answers"][0]
+    assert top["text"] == "The project is maintained by `Lennart Regebro <https://github.com/regebro>`_ since 2012."
+    assert top["section"] == "tzlocal > Maintainer"  # reStructuredText titles are sections
+    assert top["span"]["text"] == "Lennart Regebro"
+
+
 def test_ask_no_answer_exits_1_and_lists_nearest(built: Built) -> None:
     run = qa("ask", UNANSWERABLE_Q, *built.args(), "--json", "-k", "3", env=built.env)
     assert run.returncode == 1, (run.stdout, run.stderr)

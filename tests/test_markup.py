@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qa.highlight import shown_span
 from qa.markup import has_markup, markup_only, plain
 
 
@@ -30,7 +31,9 @@ from qa.markup import has_markup, markup_only, plain
             "Support is part of the Tidelift\nSubscription.",
         ),
         ("Run ``pip install x`` or `y` first.", "Run pip install x or y first."),
+        ("installed (such as with `uv\ntool` or `pipx`), via the `idna` script:", "installed (such as with uv\ntool or pipx), via the idna script:"),
         ("**Python parser** for *human* dates", "Python parser for *human* dates"),
+        ("version of Faiss, please cite:\n```bibtex\n@article{johnson2019billion,", "version of Faiss, please cite:\n@article{johnson2019billion,"),
         (
             "Intro line.\n.. image:: https://img.example/badge.svg\n   :target: https://example.com\nLast line.",
             "Intro line.\nLast line.",
@@ -96,3 +99,16 @@ def test_every_shown_character_is_one_of_the_file_in_order(source: str) -> None:
     assert len(p.at) == len(p.text)
     assert list(p.at) == sorted(set(p.at))
     assert all(source[p.at[i]] == ch for i, ch in enumerate(p.text))
+
+
+def test_a_quote_is_shown_to_people_as_its_page_shows_it_with_its_short_answer_in_place() -> None:
+    quote = "- [Jeff Johnson](https://github.com/wickedfoo) implemented all of the GPU Faiss\n  `GpuIndex`"
+    start = quote.index("Jeff")
+    shown, span = shown_span(quote, (start, start + len("Jeff Johnson")))
+    assert shown == "- Jeff Johnson implemented all of the GPU Faiss GpuIndex"
+    assert span is not None and shown[span[0] : span[1]] == "Jeff Johnson"
+    # a short answer that is all markup is not shown; a quote that shows no words is shown as written
+    assert shown_span(quote, (quote.index("https"), quote.index(")")))[1] is None
+    badges = "[![PyPI](https://img.shields.io/pypi/v/x.svg)](https://pypi.org/project/x/)"
+    assert shown_span(badges, None) == (badges, None)
+    assert shown_span("Plain  prose,\nwith a break.", (0, 5)) == ("Plain prose, with a break.", (0, 5))

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from qa.highlight import citation, one_line_span
+from qa.highlight import citation, shown_span
 from qa.records import Answer
 from tui.text import highlighted, one_line, plain
 from tui.widgets.question_input import QuestionInput
@@ -64,7 +64,7 @@ class AnswerCard(Widget, can_focus=True):
     def _quote(self) -> Text:
         a = self.answer
         span = None if a.span is None else (a.span[0] - a.start, a.span[1] - a.start)
-        text, span = one_line_span(a.text, span)
+        text, span = shown_span(a.text, span)  # a README as its page shows it
         quote = highlighted(text, self.question)
         if span is not None:  # the reader's short answer ("£5.5m") inside the quote
             quote.stylize("bold reverse", *span)
