@@ -47,7 +47,17 @@ from qa.index import (
 from qa.lexical import Lexical, tokenize
 from qa.readers import supported_suffixes
 from qa.records import BuildSummary, Chunked, Document
-from qa.status import Reading, Warn, _nothing, _Plan, _plan, _skipped_before, corpus_status  # noqa: F401 (re-exported)
+from qa.status import (  # noqa: F401 (corpus_status re-exported)
+    Reading,
+    Warn,
+    _nothing,
+    _Plan,
+    _plan,
+    _reread,
+    _skipped_before,
+    corpus_status,
+    reader_versions,
+)
 
 # progress(stage, done, total): stages are "scan", "read", "embed", "index"
 Progress = Callable[[str, int, int], None]
@@ -113,7 +123,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
     old_files = {f.source: f for f in previous.files} if previous else {}
     # a file skipped last time is tried again when the settings that skipped it changed
     old_skipped = _skipped_before(previous.meta) if previous and reading == old_reading else {}
-    plan = _plan(corpus, root, old_files, old_skipped, reading, warn)
+    plan = _plan(corpus, root, old_files, old_skipped, reading, warn, _reread(previous.meta if previous else None))
     plan.touched += reading != old_reading
     progress("scan", len(plan.files), len(plan.files))
     old = None if full else previous
@@ -160,6 +170,7 @@ def _build_locked(corpus, root, model_name, load_embedder, full, params, progres
         "chunking": params.to_json(),
         "index_type": kind_for(len(tables.chunks)),
         "reading": reading.to_json(),
+        "readers": reader_versions(),
         "corpus": str(corpus.expanduser().resolve()),
         "built_at": time.time(),
         "counts": {"files": len(tables.entries), "chunks": len(tables.chunks), "sentences": len(tables.sentences)},

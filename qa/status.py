@@ -49,6 +49,33 @@ class Reading:
         return Reading(links, self.max_file_bytes if max_file_bytes is None else int(max_file_bytes))
 
 
+def reader_versions() -> dict[str, int]:
+    """Each format's reader version, kept in the index (``qa.readers.base.Format.version``)."""
+    from qa.readers import FORMATS
+
+    return {f.name: f.version for f in FORMATS}
+
+
+def _reread(meta: dict | None) -> frozenset[str]:
+    """The extensions whose reader is newer than the one the index (``meta``) read them with:
+    their files are read again, once, though they did not change (an index from before versions
+    were kept counts as version 1 of every reader)."""
+    if meta is None:
+        return frozenset()
+    from qa.readers import FORMATS
+
+    old = meta.get("readers")
+    old = old if isinstance(old, dict) else {}
+    return frozenset(s for f in FORMATS if _int(old.get(f.name), 1) < f.version for s in f.suffixes)
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 @dataclass
 class _Plan:
     files: list[SourceFile]
@@ -67,9 +94,10 @@ def _skipped_before(meta: dict) -> dict[str, dict]:
 
 def _plan(
     corpus: Path, root: Path, old_files: dict[str, FileEntry], old_skipped: dict[str, dict],
-    reading: Reading = Reading(), warn: Warn = _nothing,
+    reading: Reading = Reading(), warn: Warn = _nothing, reread: frozenset[str] = frozenset(),
 ) -> _Plan:
-    """Sort the corpus's files against the last build: size and mtime first, then content hash."""
+    """Sort the corpus's files against the last build: size and mtime first, then content hash;
+    a file whose reader is newer than the one that read it (``reread``: extensions) is changed."""
     files = discover(corpus, skip=(root,), follow_links=tuple(map(Path, reading.follow_links)), warn=warn)
     reuse: dict[str, FileEntry] = {}
     added, changed, unchanged = [], [], []
@@ -83,6 +111,9 @@ def _plan(
                 skipped[f.source] = str(before.get("reason", "unreadable"))
             else:
                 added.append(f.source)
+            continue
+        if reread and Path(f.source).suffix.lower() in reread:
+            changed.append(f.source)
             continue
         if entry.size == f.size and entry.mtime_ns == f.mtime_ns:
             reuse[f.source] = entry
@@ -115,7 +146,7 @@ def corpus_status(corpus: Path, root: Path) -> CorpusStatus:
         meta = read_meta(version)
         old = {e.source: e for e in map(FileEntry.from_json, meta["files"])}
         old_skipped = _skipped_before(meta)
-    plan = _plan(corpus, root, old, old_skipped, Reading.from_meta(meta))
+    plan = _plan(corpus, root, old, old_skipped, Reading.from_meta(meta), reread=_reread(meta))
     return CorpusStatus(
         added=tuple(plan.added),
         changed=tuple(plan.changed),

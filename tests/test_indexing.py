@@ -152,6 +152,32 @@ def test_rebuild_without_changes_embeds_nothing(corpus: Path, root: Path, fake_e
     _no_leftovers(root)
 
 
+def test_files_a_newer_reader_reads_differently_are_read_again_once(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    """An index whose .rst files were read before reStructuredText had its own reader (as plain
+    text: no sections): `qa status` names them, the next build reads them again and embeds
+    nothing (their text is the same), and their titles are sections from then on."""
+    corpus, root = tmp_path / "c", tmp_path / "i"
+    _write(corpus, "guide.rst", "Guide\n=====\n\nInstall\n-------\n\nRun pip install qa to install it.\n")
+    _write(corpus, "notes.txt", "Plain notes about the garden and its tall oak trees.")
+    _build(corpus, root, fake_embedder)
+    version = root / (root / "CURRENT").read_text().strip()
+    meta = json.loads((version / META).read_text())
+    assert meta["readers"]["reStructuredText"] == 2
+    del meta["readers"]  # as an index built before reader versions were kept
+    for f in meta["files"]:
+        f["sections"] = []  # and before .rst titles were read
+    (version / META).write_text(json.dumps(meta))
+    assert corpus_status(corpus, root).changed == ("guide.rst",)
+    encoded = fake_embedder.texts_encoded
+    summary, _ = _build(corpus, root, fake_embedder)
+    assert _counts(summary) == (0, 1, 0, 1) and summary.chunks_embedded == 0
+    assert fake_embedder.texts_encoded == encoded  # the same text: its vectors are kept
+    index = open_index(root)
+    assert [t for _, _, t in index.files[index.by_source["guide.rst"]].sections] == ["Guide", "Install"]
+    assert corpus_status(corpus, root).changed == ()
+    assert _counts(_build(corpus, root, fake_embedder)[0]) == (0, 0, 0, 2)
+
+
 def test_added_file_is_the_only_one_embedded(corpus: Path, root: Path, fake_embedder: FakeEmbedder) -> None:
     _build(corpus, root, fake_embedder)
     new = "Delta forest is full of oak trees. The delta forest ranger is Ms Holt."

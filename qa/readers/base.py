@@ -38,7 +38,8 @@ class Format:
     ``sniff(head)`` says whether the first bytes of a file are this format whatever its name
     (a PDF named ``.txt``); a file over ``max_bytes`` is refused before it is parsed;
     ``isolated`` formats are read in a worker process with time and memory limits (their
-    libraries parse untrusted files).
+    libraries parse untrusted files); ``version`` is raised when the reader changes what it
+    reads of a file, and files indexed by an earlier version are read again (``qa.status``).
     """
 
     name: str
@@ -47,6 +48,9 @@ class Format:
     sniff: Callable[[bytes], bool] | None = None
     max_bytes: int | None = None
     isolated: bool = False
+    # the reader's version: raised when it comes to read its files differently (sections it did
+    # not find before), so that files an index holds from an earlier version are read again, once
+    version: int = 1
 
 
 class TextBuilder:

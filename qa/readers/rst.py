@@ -60,4 +60,5 @@ def _adornment(line: str) -> str | None:
     return m.group(1) if m else None
 
 
-FORMAT = Format("reStructuredText", (".rst", ".rest"), read)
+# version 2: until it, ``.rst`` files were read as plain text, without their titles
+FORMAT = Format("reStructuredText", (".rst", ".rest"), read, version=2)
