@@ -189,6 +189,14 @@ class Index:
 
         return tuple(tokenize([self.sentence_text(i)])[0])
 
+    @functools.cached_property
+    def file_names(self) -> frozenset[str]:
+        """The files' names as a question types them (``qa.names.file_name``: ``tokenizers`` for
+        ``docs/tokenizers.md``)."""
+        from qa.names import file_name
+
+        return frozenset(file_name(f.source) for f in self.files)
+
     def chunk_text(self, i: int) -> str:
         f, s, e = (int(x) for x in self.chunks[i, :3])
         return self.doc_text(f)[s:e]

@@ -14,7 +14,7 @@ name by its place's ("asian": "Asia"), and an acronym ("ISP") also when it is sp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 # words that are never the name a question turns on, even where a heading capitalises them
 _STOP = frozenset(
@@ -102,15 +102,25 @@ def _forms(name: str) -> re.Pattern[str]:
 
 
 def unmentioned(
-    question: str, texts: Sequence[str], documents: Sequence[str], wider: Callable[[], Sequence[str]] = tuple
+    question: str, texts: Sequence[str], documents: Sequence[str], wider: Callable[[], Sequence[str]] = tuple,
+    file_names: Collection[str] = (), sources: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """The names ``question`` asks about (``asked_names`` over ``texts``) that none of
     ``documents`` (the answer's file and the files that repeat it) mentions, in the singular or
     the plural, or for an acronym, spelt out ("ISP": "internet service provider"). A name found
     missing must also be capitalised throughout ``wider()`` (the candidates' whole files, read
-    only then): "Division" in a title, "division" in the text is a word, not a name."""
+    only then): "Division" in a title, "division" in the text is a word, not a name.
+
+    A word of the question that is the name of one of the corpus's files (``file_names``: their
+    names without extension, in lower case) is a name too, however it is written: in a folder of
+    READMEs, "what license is tokenizers released under" is not answered from ``syrupy.md``,
+    which never mentions tokenizers. The answer's own files (``sources``) mention their names."""
+    by_file = [word for word in _named_files(question, file_names, sources)
+               if not any(_forms(word).search(d) for d in documents)]
     missing = []
     for name, in_capitals in _asked(question, texts):
+        if name in by_file:
+            continue
         patterns = [_forms(name)]
         # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
         if in_capitals and 3 <= sum(c.isalpha() for c in name) <= 6:
@@ -120,7 +130,23 @@ def unmentioned(
     if missing:
         more = wider()
         missing = [n for n in missing if _always_capitalised(n, more)]
-    return tuple(missing)
+    return (*by_file, *missing)
+
+
+def _named_files(question: str, file_names: Collection[str], sources: Sequence[str]) -> list[str]:
+    """The question's words (three letters or more, no stop word) that name a file of the corpus,
+    but for the answer's own files."""
+    if not file_names:
+        return []
+    own = {file_name(s) for s in sources}
+    words = (re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question))
+    return [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP and w in file_names and w not in own]
+
+
+def file_name(source: str) -> str:
+    """A file's name as a question would type it: without folders or extension, in lower case."""
+    name = source.rsplit("/", 1)[-1]
+    return (name.rsplit(".", 1)[0] if "." in name[1:] else name).lower()
 
 
 def _always_capitalised(word: str, texts: Sequence[str]) -> bool:

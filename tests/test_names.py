@@ -101,6 +101,32 @@ def test_an_answer_from_a_file_that_never_names_the_subject_is_declined(tmp_path
     assert off.answered and off.unmentioned == ()
 
 
+def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_that_never_mentions_it(
+    tmp_path: Path,
+) -> None:
+    """In a folder of READMEs a package's name is the file's name, written in lower case: a
+    question naming it wants a file that mentions it, however well another file's sentence scores."""
+    _, index, fake = fake_index(tmp_path, {
+        "tokenizers.md": "# tokenizers\n\nFast state-of-the-art tokenizers, written in Rust, with bindings.\n",
+        "syrupy.md": "# syrupy\n\nSyrupy is released under the Apache License, version 2.0.\n",
+    })
+    assert index.file_names == {"tokenizers", "syrupy"}
+    params = AnswerParams(reader=False, threshold=0.0)
+    asked = answer(index, fake, "what license is tokenizers released under", params)
+    assert asked.answers[0].source == "syrupy.md"  # its words: license, released, under
+    assert not asked.answered and asked.unmentioned == ("tokenizers",)
+    own = answer(index, fake, "what license is syrupy released under", params)
+    assert own.answers[0].source == "syrupy.md" and own.answered and own.unmentioned == ()
+    # a file that mentions the name, in any case, answers it; so does the file of that name
+    assert unmentioned("what license is tokenizers released under", [], ["The tokenizers package is MIT."],
+                       file_names=index.file_names, sources=["notes.md"]) == ()
+    assert unmentioned("what license does syrupy use", [], ["Released under the Apache License."],
+                       file_names=index.file_names, sources=["docs/syrupy.md"]) == ()
+    # a word that names no file decides nothing, nor does a stop word that does
+    assert unmentioned("what is the licence", [], ["Apache"], file_names={"what", "licence"}, sources=["x.md"]) == ("licence",)
+    assert unmentioned("what is the licence", [], ["Apache"], file_names={"what"}, sources=["x.md"]) == ()
+
+
 def test_the_chat_store_and_its_export_keep_why(tmp_path: Path) -> None:
     """A declined answer's names survive the conversation store and show in the export."""
     from qa.conversation import ConversationStore, to_markdown
