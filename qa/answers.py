@@ -359,7 +359,8 @@ def answer(
         # the file and those repeating the passage (at most 20: boilerplate can be in every file)
         files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
         missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files],
-                              lambda: _candidate_files(index, cands), index.file_names, [index.files[f].source for f in files])
+                              lambda: _candidate_files(index, cands), index.file_names,
+                              [index.files[f].source for f in files])
         answered = not missing
     lacks = None
     # the reader's short answer where it found one, else the quote: "how old is kathy butler" is

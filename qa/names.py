@@ -13,6 +13,7 @@ name by its place's ("asian": "Asia"), and an acronym ("ISP") also when it is sp
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 
@@ -112,9 +113,10 @@ def unmentioned(
     only then): "Division" in a title, "division" in the text is a word, not a name.
 
     A word of the question that is the name of one of the corpus's files (``file_names``: their
-    names without extension, in lower case) is a name too, however it is written: in a folder of
-    READMEs, "what license is tokenizers released under" is not answered from ``syrupy.md``,
-    which never mentions tokenizers. The answer's own files (``sources``) mention their names."""
+    names without extension, in lower case, where they are coined words: ``coined``) is a name
+    too, however it is written: in a folder of READMEs, "what license is tokenizers released
+    under" is not answered from ``syrupy.md``, which never mentions tokenizers. The answer's own
+    files (``sources``) mention their names."""
     by_file = [word for word in _named_files(question, file_names, sources)
                if not any(_forms(word).search(d) for d in documents)]
     missing = []
@@ -134,13 +136,29 @@ def unmentioned(
 
 
 def _named_files(question: str, file_names: Collection[str], sources: Sequence[str]) -> list[str]:
-    """The question's words (three letters or more, no stop word) that name a file of the corpus,
-    but for the answer's own files."""
+    """The question's words (three letters or more, no stop word) that name a file of the corpus
+    and are coined words (``coined``), but for the answer's own files."""
     if not file_names:
         return []
     own = {file_name(s) for s in sources}
     words = (re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question))
-    return [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP and w in file_names and w not in own]
+    named = [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP and w in file_names and w not in own]
+    return [w for w in named if coined(w)]  # the vocabulary is read only for a question that names a file
+
+
+def coined(word: str) -> bool:
+    """``word`` is not one of the 30,000 words and word pieces of the models' vocabulary
+    (bert-base-uncased, which all-MiniLM-L6-v2 and the reader read with): a package's name
+    ("tokenizers", "syrupy", "faiss-cpu") names one thing; "budget", "notes" or "minutes" name a
+    topic, which a file that never says the word may well answer."""
+    return _vocabulary().token_to_id(word) is None
+
+
+@functools.cache
+def _vocabulary():
+    from embeddings.reader import READER_DIR, TOKENIZER, load_tokenizer
+
+    return load_tokenizer(READER_DIR / TOKENIZER)
 
 
 def file_name(source: str) -> str:
