@@ -253,6 +253,7 @@ def status_cmd(corpus, index, model, as_json) -> None:
             "corpus": str(engine.corpus), "index": str(engine.root), "indexed": st.has_index,
             "stale": st.stale, "added": list(st.added), "changed": list(st.changed),
             "removed": list(st.removed), "unchanged": len(st.unchanged), "skipped": list(st.skipped),
+            "reread": list(st.reread),
         }))
         return
     if not st.has_index:
@@ -261,7 +262,8 @@ def status_cmd(corpus, index, model, as_json) -> None:
     for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
                          ("skipped", st.skipped)):
         for name in names:
-            click.echo(f"{label:8} {terminal_safe_line(name)}")
+            why = "  (unchanged, but this qa reads its format better: read again)" if name in st.reread else ""
+            click.echo(f"{label:8} {terminal_safe_line(name)}{why}")
     if st.stale:
         click.echo("run `qa index` to update the index")
     else:

@@ -161,6 +161,7 @@ class CorpusStatus:
     unchanged: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     has_index: bool = True
+    reread: tuple[str, ...] = ()  # among ``changed``: the same bytes, which a newer reader reads differently
 
     @property
     def stale(self) -> bool:

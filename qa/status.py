@@ -7,7 +7,7 @@ imports only what it needs: the file scan and the index metadata.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from embeddings.store import current_version
@@ -86,6 +86,7 @@ class _Plan:
     unchanged: list[str]
     skipped: dict[str, str]  # source -> why: skipped last time and not changed since
     touched: int  # unchanged content whose size or mtime changed (metadata to refresh)
+    reread: list[str] = field(default_factory=list)  # in ``changed``: unchanged, but a newer reader reads them
 
 
 def _skipped_before(meta: dict) -> dict[str, dict]:
@@ -100,7 +101,7 @@ def _plan(
     a file whose reader is newer than the one that read it (``reread``: extensions) is changed."""
     files = discover(corpus, skip=(root,), follow_links=tuple(map(Path, reading.follow_links)), warn=warn)
     reuse: dict[str, FileEntry] = {}
-    added, changed, unchanged = [], [], []
+    added, changed, unchanged, again = [], [], [], []
     skipped: dict[str, str] = {}
     touched = 0
     for f in files:
@@ -114,6 +115,7 @@ def _plan(
             continue
         if reread and Path(f.source).suffix.lower() in reread:
             changed.append(f.source)
+            again.append(f.source)
             continue
         if entry.size == f.size and entry.mtime_ns == f.mtime_ns:
             reuse[f.source] = entry
@@ -133,7 +135,7 @@ def _plan(
     present = {f.source for f in files}
     removed = sorted(s for s in old_files if s not in present)
     gone_skipped = any(s not in present for s in old_skipped)
-    return _Plan(files, reuse, added, changed, removed, unchanged, skipped, touched + gone_skipped)
+    return _Plan(files, reuse, added, changed, removed, unchanged, skipped, touched + gone_skipped, again)
 
 
 def corpus_status(corpus: Path, root: Path) -> CorpusStatus:
@@ -154,4 +156,5 @@ def corpus_status(corpus: Path, root: Path) -> CorpusStatus:
         unchanged=tuple(plan.unchanged),
         skipped=tuple(plan.skipped),
         has_index=version is not None,
+        reread=tuple(plan.reread),
     )

@@ -184,7 +184,7 @@ def test_status_after_add_change_delete(built: Built, tmp_path: Path) -> None:
     clean = qa("status", *args, "--json", env=env)
     assert clean.returncode == 0, clean.stderr
     st = json.loads(clean.stdout)
-    assert set(st) == {"corpus", "index", "indexed", "stale", "added", "changed", "removed", "unchanged", "skipped"}
+    assert set(st) == {"corpus", "index", "indexed", "stale", "added", "changed", "removed", "unchanged", "skipped", "reread"}
     assert st["skipped"] == []
     assert (st["indexed"], st["stale"], st["added"], st["changed"], st["removed"], st["unchanged"]) == (
         True, False, [], [], [], 2,
@@ -343,6 +343,17 @@ def test_ask_shows_a_readme_as_its_page_shows_it_and_json_as_written(built: Buil
     assert top["text"] == "The project is maintained by `Lennart Regebro <https://github.com/regebro>`_ since 2012."
     assert top["section"] == "tzlocal > Maintainer"  # reStructuredText titles are sections
     assert top["span"]["text"] == "Lennart Regebro"
+
+    # an index from before reStructuredText had its reader: `qa status` says why its .rst is changed
+    version = index / (index / "CURRENT").read_text().strip()
+    meta = json.loads((version / "meta.json").read_text())
+    del meta["readers"]
+    (version / "meta.json").write_text(json.dumps(meta))
+    st = qa("status", "--corpus", corpus, "--index", index, env=built.env)
+    assert re.search(r"^changed\s+tzlocal\.rst\s+\(unchanged, but this qa reads its format better: read again\)$",
+                     st.stdout, re.M), st.stdout
+    st = json.loads(qa("status", "--json", "--corpus", corpus, "--index", index, env=built.env).stdout)
+    assert st["changed"] == st["reread"] == ["tzlocal.rst"] and st["stale"] is True
 
 
 def test_ask_no_answer_exits_1_and_lists_nearest(built: Built) -> None:

@@ -167,7 +167,8 @@ def test_files_a_newer_reader_reads_differently_are_read_again_once(tmp_path: Pa
     for f in meta["files"]:
         f["sections"] = []  # and before .rst titles were read
     (version / META).write_text(json.dumps(meta))
-    assert corpus_status(corpus, root).changed == ("guide.rst",)
+    status = corpus_status(corpus, root)
+    assert status.changed == ("guide.rst",) and status.reread == ("guide.rst",)
     encoded = fake_embedder.texts_encoded
     summary, _ = _build(corpus, root, fake_embedder)
     assert _counts(summary) == (0, 1, 0, 1) and summary.chunks_embedded == 0
