@@ -151,14 +151,20 @@ def coined(word: str) -> bool:
     (bert-base-uncased, which all-MiniLM-L6-v2 and the reader read with): a package's name
     ("tokenizers", "syrupy", "faiss-cpu") names one thing; "budget", "notes" or "minutes" name a
     topic, which a file that never says the word may well answer."""
-    return _vocabulary().token_to_id(word) is None
+    vocab = _vocabulary()
+    return vocab is not None and vocab.token_to_id(word) is None
 
 
 @functools.cache
 def _vocabulary():
+    """The reader's tokenizer; None where it cannot be read (a damaged install: the reader says
+    so when it loads, and without it no file name is taken for a name)."""
     from embeddings.reader import READER_DIR, TOKENIZER, load_tokenizer
 
-    return load_tokenizer(READER_DIR / TOKENIZER)
+    try:
+        return load_tokenizer(READER_DIR / TOKENIZER)
+    except Exception:
+        return None
 
 
 def file_name(source: str) -> str:

@@ -143,3 +143,21 @@ def test_the_chat_store_and_its_export_keep_why(tmp_path: Path) -> None:
     assert loaded.unmentioned == ("dubai",) and not loaded.answered
     md = to_markdown(store.load(cid))
     assert "**Not found in the corpus.** The best passage's file never mentions \u201cdubai\u201d. The nearest passages:" in md
+
+
+def test_without_a_readable_vocabulary_no_file_name_is_a_name(monkeypatch) -> None:
+    """A damaged install (the reader's tokenizer unreadable) costs this check, never the answer."""
+    import embeddings.reader
+    import qa.names
+
+    def broken(_path):
+        raise OSError("tokenizer.json: no such file")
+
+    monkeypatch.setattr(embeddings.reader, "load_tokenizer", broken)
+    qa.names._vocabulary.cache_clear()
+    try:
+        assert not coined("tokenizers")
+        assert unmentioned("what license is tokenizers released under", [], ["Apache"],
+                           file_names={"tokenizers"}, sources=["syrupy.md"]) == ()
+    finally:
+        qa.names._vocabulary.cache_clear()
