@@ -259,10 +259,11 @@ def status_cmd(corpus, index, model, as_json) -> None:
     if not st.has_index:
         click.echo(f"no index for {engine.corpus} yet; `qa index` builds it ({len(st.added)} files to index)")
         return
+    again = set(st.reread)
     for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
                          ("skipped", st.skipped)):
         for name in names:
-            why = "  (unchanged, but this qa reads its format better: read again)" if name in st.reread else ""
+            why = "  (unchanged, but this qa reads its format better: read again)" if name in again else ""
             click.echo(f"{label:8} {terminal_safe_line(name)}{why}")
     if st.stale:
         click.echo("run `qa index` to update the index")

@@ -7,10 +7,11 @@ in a quote lights up for "How much did the council invest?".
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from qa.lexical import query_tokens, tokenize
-from qa.markup import has_markup, plain
+from qa.markup import plain
 
 _WORD = re.compile(r"\w+")
 
@@ -43,12 +44,12 @@ def shown_span(text: str, span: tuple[int, int] | None) -> tuple[str, tuple[int,
     README's ``[PyPI](https://pypi.org/project/idna/)`` is shown as "PyPI", its badges and
     directives not at all (``qa.markup.plain``); every character shown is the file's, in order, and
     ``--json`` gives the file's characters as they are. A quote that shows no words is shown as written."""
-    view = plain(text) if has_markup(text) else None
-    if view is None or not view.text.strip():
+    view = plain(text)
+    if view.text == text or not view.text.strip():
         return one_line_span(text, span)
-    if span is not None:
-        inside = [i for i, o in enumerate(view.at) if span[0] <= o < span[1]]
-        span = (inside[0], inside[-1] + 1) if inside else None
+    if span is not None:  # the shown characters inside it (their offsets ascend)
+        a, b = bisect.bisect_left(view.at, span[0]), bisect.bisect_left(view.at, span[1])
+        span = (a, b) if a < b else None
     return one_line_span(view.text, span)
 
 

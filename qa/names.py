@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Sequence
+from pathlib import PurePosixPath
 
 # words that are never the name a question turns on, even where a heading capitalises them
 _STOP = frozenset(
@@ -169,8 +170,7 @@ def _vocabulary():
 
 def file_name(source: str) -> str:
     """A file's name as a question would type it: without folders or extension, in lower case."""
-    name = source.rsplit("/", 1)[-1]
-    return (name.rsplit(".", 1)[0] if "." in name[1:] else name).lower()
+    return PurePosixPath(source).stem.lower()
 
 
 def _always_capitalised(word: str, texts: Sequence[str]) -> bool:

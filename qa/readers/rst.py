@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qa.chunking import line_starts
 from qa.readers import text
 from qa.readers.base import Extracted, Format, Section
 
@@ -30,9 +31,7 @@ def read(path: Path, raw: bytes) -> Extracted:
 def titles(source: str) -> tuple[Section, ...]:
     """``(offset, level, title)`` of every section title, in order."""
     lines = source.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = line_starts(source)
     styles: list[tuple[str, bool]] = []  # (character, overlined), in order of first use: the levels
     out: list[Section] = []
     i = 0
