@@ -33,9 +33,11 @@ _HIDDEN_LINE = re.compile(
     r"|(?:\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?[ \t]*)+|\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*)$",
     re.MULTILINE,
 )
+_ATTR = r"""[\w:-]+=(?:"[^"\n]*"|'[^'\n]*')"""  # an HTML attribute: name="value"
 # inline constructs; each keeps its one group (the text shown), or nothing where it has none
 _INLINE = re.compile(
-    r"!\[[^\]\n]*\]\([^)\n]*\)"  # an image: nothing
+    r"\[!\[[^\]\n]*\]\([^)\n]*\)\]\([^)\n]*\)"  # a linked image (a badge): nothing
+    r"|!\[[^\]\n]*\]\([^)\n]*\)"  # an image: nothing
     r"|\[([^\]]{1,200})\]\([^)\n]*\)"  # [text](url): text
     r"|\[([^\]]{1,200})\]\[[^\]\n]*\]"  # [text][ref]: text
     r"|`([^`<\n]+?)[ \t]*<[^>\n]+>`__?"  # `text <url>`_: text
@@ -43,11 +45,15 @@ _INLINE = re.compile(
     r"|\*\*([^*\n]+?)\*\*"  # **strong**: its text
     r"|\|[\w][\w -]*\|_{0,2}"  # |substitution|: nothing
     r"|</?[a-zA-Z][a-zA-Z0-9-]*(?:[ \t/][^>\n]*)?>"  # an HTML tag: nothing (not <a@b.c>, <http://…>)
+    # a tag a sentence boundary cut in two: its head ending a text, its attributes opening one
+    r"|<[a-zA-Z][a-zA-Z0-9-]*(?:\s+" + _ATTR + r")*\s*\Z"
+    r"|\A\s*(?:" + _ATTR + r"\s*)+/?>"
     r"|^[ \t]*:([\w -]+:)(?=[ \t]|$)",  # a field, ``:Author: X``: "Author: X"
     re.MULTILINE,
 )
 _MARKUP_HINT = re.compile(
-    r"\]\(|\]\[|`|\*\*|^\s*\.\.\s|^\s*:\w|\|\w|</?[a-zA-Z]|^\s*\|?\s*:?---|^\s*\[[^\]]+\]:", re.MULTILINE
+    r"\]\(|\]\[|`|\*\*|^\s*\.\.\s|^\s*:\w|\|\w|</?[a-zA-Z]|^\s*\|?\s*:?---|^\s*\[[^\]]+\]:|\A\s*[\w:-]+=[\"']",
+    re.MULTILINE
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
 

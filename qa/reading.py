@@ -22,6 +22,7 @@ import numpy as np
 from qa.chunking import headings_at
 from qa.index import Index
 from qa.markup import markup_only, plain
+from qa.names import file_name
 from qa.roles import in_words_of, role_asked
 from qa.spans import widen
 
@@ -43,19 +44,51 @@ def _text_or_empty(index: Index, s: int, lo: int, hi: int) -> str:
 
 
 def title_of(index: Index, row: int) -> str:
-    """The title of the document sentence ``row`` is in, which the reader reads with it: the
-    outermost heading it sits under where the file has headings, else the file's first line when
-    that is a line of its own of at most ``TITLE_WORDS`` words (a news story's headline, an
-    article's name); "" for none."""
+    """The title of the document sentence ``row`` is in, which the reader reads with it, as its
+    page shows it. Where the file has headings: its own title when one outermost heading holds
+    the whole file ("# Faiss"), else the file's name ("dateparser", for a README whose sections,
+    "Installation" and "License", are all it has: "License" says nothing of what is licensed;
+    the name and the section together measured no better) where its first line is no title
+    either. Else the file's first line when that is a line of its own of at most
+    ``TITLE_WORDS`` words (a news story's headline, an article's name, an HTML page's title);
+    "" for none."""
     f, start = int(index.sentences[row, 0]), int(index.sentences[row, 1])
     entry = index.files[f]
+    if entry.sections and _titled(index, f):
+        heads = headings_at(entry.sections, start)
+        return plain(heads[0]).text if heads else ""
+    first = _first_line(index, f)
     if entry.sections:
-        return next(iter(headings_at(entry.sections, start)), "")
-    lo, _ = entry.sentences
+        return first or file_name(entry.source)
+    return first
+
+
+def _first_line(index: Index, f: int) -> str:
+    """File ``f``'s first line as its title: when its first sentence is a line of its own (not
+    a heading) of at most ``TITLE_WORDS`` words that a page shows; else ""."""
+    entry = index.files[f]
+    lo, hi = entry.sentences
+    if lo >= hi:
+        return ""
     a, b = int(index.sentences[lo, 1]), int(index.sentences[lo, 2])
     text = index.doc_text(f)
     own_line = not text[:a].strip() and text[b:].lstrip(" \t")[:1] in ("\n", "\r", "")
-    return text[a:b].strip() if own_line and len(text[a:b].split()) <= TITLE_WORDS else ""
+    if not own_line or any(start <= a for start, _, _ in entry.sections or ()):
+        return ""
+    line = plain(text[a:b]).text.strip()
+    return line if line and not markup_only(line) and len(line.split()) <= TITLE_WORDS else ""
+
+
+def _titled(index: Index, f: int) -> bool:
+    """Whether file ``f``'s headings give it a title of its own: one heading at their outermost
+    level, and nothing before it that a page shows (a row of badges may be)."""
+    sections = index.files[f].sections
+    top = min(level for _, level, _ in sections)
+    if sum(level == top for _, level, _ in sections) != 1:
+        return False
+    first = next(start for start, level, _ in sections if level == top)
+    lo, hi = index.files[f].sentences
+    return all(markup_only(index.sentence_text(s)) for s in range(lo, hi) if int(index.sentences[s, 1]) < first)
 
 
 def read_title(index: Index, row: int) -> str:

@@ -42,6 +42,11 @@ from qa.markup import has_markup, markup_only, plain
             ":Author: Stuart Bishop <stuart@stuartbishop.net>\n.. image:: https://x.org/b.svg\n   :alt: b",
             "Author: Stuart Bishop <stuart@stuartbishop.net>",
         ),
+        (  # badges inside a heading's line: a linked image shows as nothing
+            "Thread-pool Controls [![Build Status](https://ci.example/badge.svg?branch=master)](https://ci.example/x) "
+            "[![codecov](https://codecov.io/b.svg)](https://codecov.io/gh)",
+            "Thread-pool Controls",
+        ),
     ],
 )
 def test_links_directives_and_tags_show_as_a_page_shows_them(source: str, shown: str) -> None:
@@ -60,6 +65,9 @@ def test_links_directives_and_tags_show_as_a_page_shows_them(source: str, shown:
         "[1]: https://tidelift.com/subscription",
         "|---|:---:|---|",
         '<p align="center">',
+        # an HTML header a sentence boundary cut inside a tag: its head, then its attributes
+        '<img src="https://example.com/logo.png" width="600"/>\n    <br>\n<p align="center">\n    <a',
+        'href="https://github.com/x/y/blob/master/LICENSE">\n        <img alt="GitHub" src="https://x/y.svg">\n    </a>',
     ],
 )
 def test_a_sentence_that_shows_no_words_is_markup_only(source: str) -> None:
@@ -73,6 +81,7 @@ def test_a_sentence_that_shows_no_words_is_markup_only(source: str) -> None:
         "Growth was 0.1%... in the third quarter, he said... and no more.",  # an ellipsis is prose
         "pip install tqdm",  # a command answers "how do i install it"
         "| Feature | [Chardet](https://github.com/chardet/chardet) | Charset Normalizer |",  # a table row has words
+        'Set width="600" on the image.',  # an attribute inside prose is prose
     ],
 )
 def test_prose_commands_and_table_rows_are_not_markup_only(source: str) -> None:

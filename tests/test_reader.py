@@ -141,13 +141,20 @@ def test_the_title_comes_first_in_the_context() -> None:
     assert long.ids.shape[1] == 96
 
 
-def test_a_document_title_is_its_heading_or_its_own_first_line(tmp_path: Path) -> None:
+def test_a_document_title_is_its_heading_its_own_first_line_or_its_name(tmp_path: Path) -> None:
     _, index, _ = fake_index(tmp_path, {
         "news.txt": "Dame Julie pops in to see Poppins\n\nMary Poppins star Julie Andrews watched the show. "
                     "She watched Laura Michelle Kelly reprise the role.\n",
         "prose.txt": "This file starts with a sentence that runs on for far more words than any title would ever "
                      "hold. Then another one.\n",
         "guide.md": "# Installing qa\n\nRun make setup first.\n\n## Updating\n\nRun make lock to refresh pins.\n",
+        # a README whose sections are all it has: "License" says nothing of what is licensed
+        "dateparser.rst": "Installation\n============\n\nRun pip install dateparser.\n\n"
+                          "License\n=======\n\nIt is released under the BSD license.\n",
+        # a title with badges in its line, and badges before it
+        "pool.md": "[![CI](https://ci.example/b.svg)](https://ci.example)\n\n"
+                   "# Thread-pool Controls [![Build](https://ci.example/b.svg)](https://ci.example/x)\n\n"
+                   "It limits the threads of native libraries.\n\n## Usage\n\nCall it first.\n",
     })
 
     def rows(source: str) -> range:
@@ -156,6 +163,8 @@ def test_a_document_title_is_its_heading_or_its_own_first_line(tmp_path: Path) -
     assert {title_of(index, s) for s in rows("news.txt")} == {"Dame Julie pops in to see Poppins"}
     assert {title_of(index, s) for s in rows("prose.txt")} == {""}
     assert {title_of(index, s) for s in rows("guide.md")} == {"Installing qa"}  # the outermost heading
+    assert {title_of(index, s) for s in rows("dateparser.rst")} == {"dateparser"}  # the file's name
+    assert {title_of(index, s) for s in rows("pool.md")} - {""} == {"Thread-pool Controls"}  # as shown
 
 
 class _Recording:
