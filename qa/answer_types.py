@@ -111,6 +111,18 @@ _MONEY = re.compile(
 # words that give a quantity without one ("several", "none", "free", "many times")
 _QUANTITY_WORDS = _NUMBER_WORDS + "several few couple handful double twice triple free none zero many numerous".split()
 _QUANTITY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[£$€¥%]|\b(?:" + "|".join(_QUANTITY_WORDS) + r")s?\b", re.IGNORECASE)
+_VAGUE = frozenset("several few couple handful double twice triple free none zero many numerous hundred thousand million billion trillion dozen".split())
+_AGE_ASKED = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(_MONTHS) + r")\b|\b(?:" + "|".join(_MONTHS) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
+_NUMBER_NAMES = "|".join(w.capitalize() for w in _NUMBER_WORDS)
+# a capitalised number word, with the capitalised word before it (its group "prev") or after it ("next")
+_NAMED_NUMBER = re.compile(
+    r"(?:(?P<prev>\b[A-Z][\w'’-]*)[ \t]+)?(?P<num>\b(?:" + _NUMBER_NAMES + r")\b)(?:[ \t]+(?P<next>[A-Z][\w'’-]*))?"
+)
+_SENTENCE_OPENERS = ".!?:\"“‘'(•-–—*#"
 _DURATION = re.compile(
     r"\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur(?:y|ie)|season)s?\b", re.IGNORECASE
 )
@@ -126,10 +138,16 @@ def holds_quantity(text: str, question: str) -> bool:
     """True when ``text`` gives a quantity the question does not already hold: a figure, a sum, a
     number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
     the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
-    money counts: a currency, "free", or a share ("cut its prices by 24%")."""
+    money counts: a currency, "free", or a share ("cut its prices by 24%"). Where it asks an age
+    ("how old is she"), a day of a month ("15 January") and a vague quantity ("thousands of his
+    possessions") are none."""
     asked = _words(question)
     if _MONEY_ASKED.search(question):
         return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
+    if _AGE_ASKED.search(question):
+        text = _DAY_OF_MONTH.sub(" ", text)
+        return any(m.group(0).lower() not in asked and m.group(0).lower().rstrip("s") not in _VAGUE
+                   for m in _QUANTITY_TOKEN.finditer(text))
     if _new_figure(text, asked):
         return True
     return bool(re.search(r"\bhow long\b", question, re.IGNORECASE)) and any(
@@ -146,15 +164,33 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     """``holds_quantity`` of the short answer (the reader's span) where there is one, else of the
     quote ``text``. Where a sum of money is asked, a short answer that gives the figure counts when
     the word right ``after`` it in the quote names the money: "four million" of "will spend four
-    million pounds" (not "350" of "350 hotspots", in a quote that also says "free")."""
+    million pounds" (not "350" of "350 hotspots", in a quote that also says "free"). A number word
+    that is part of a name in the quote gives no quantity: "Six Nations", "Formula One"."""
+    named = _without_named_numbers(text)
     if not short:
-        return holds_quantity(text, question)
+        return holds_quantity(named, question)
+    at = text.find(short)
+    if at >= 0:
+        short = named[at : at + len(short)]
     if holds_quantity(short, question):
         return True
     unit = re.match(r"\s*([\w£$€¥%]+)", after)
     if unit is None or not _MONEY_ASKED.search(question):
         return False
     return _new_figure(short, _words(question)) and holds_quantity(unit.group(1), question)
+
+
+def _without_named_numbers(text: str) -> str:
+    """``text`` with each number word that is part of a name blanked out, at the same offsets: a
+    capitalised number word after a capitalised word ("Formula One"), or before one where it does
+    not open its sentence ("his Six Nations career"; not "Three Britons were held")."""
+    def blank(m: re.Match[str]) -> str:
+        before = text[: m.start()].rstrip()
+        opens = not before or before[-1] in _SENTENCE_OPENERS
+        named = m.group("prev") is not None or (m.group("next") is not None and not opens)
+        return " " * len(m.group("num")) if named else m.group("num")
+
+    return _NAMED_NUMBER.sub(lambda m: text[m.start() : m.start("num")] + blank(m) + text[m.end("num") : m.end()], text)
 
 
 # the words a question (or a request: "tell me", "list the") starts with

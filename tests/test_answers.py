@@ -394,6 +394,15 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
         ("£4m", "The council will spend £4m.", "how much will the council spend", True),
         ("road repairs", "The council will spend £4m on road repairs.", "how much will the council spend", False),
         ("the monks", "It was built in 1200 by the monks.", "how many monks built it", False),
+        # a number word in a name is no count; one that opens the sentence may be
+        ("Six Nations", "One game into his Six Nations career, Henson is a legend.", "how many caps has henson won", False),
+        ("Formula One", "He races in Formula One.", "how many races has he won", False),
+        ("Three Britons", "Three Britons were held.", "how many britons were held", True),
+        # an age is not a day of a month, nor "thousands"
+        ("15 January", "Butler will run on 15 January.", "how old is kathy butler", False),
+        ("selling thousands of his possessions", "Evans is selling thousands of his possessions.", "how old is chris evans", False),
+        ("seven months old", "He moved when he was seven months old.", "how old was chopin when he moved", True),
+        ("1338–39", "Gravestones dating to 1338–39 refer to it.", "how old are the gravestones", True),
     ],
 )
 def test_a_short_answer_gives_a_quantity_or_not(short, text: str, question: str, gives: bool) -> None:
