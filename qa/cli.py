@@ -240,6 +240,9 @@ def _build_on_ray(engine, address: str | None, full: bool, reading: dict):
     return summary
 
 
+REREAD_SHOWN = 3  # files named on `qa status`'s line of files read again
+
+
 @main.command("status")
 @corpus_options
 @folder_argument
@@ -263,8 +266,13 @@ def status_cmd(corpus, index, model, as_json) -> None:
     for label, names in (("added", st.added), ("changed", st.changed), ("removed", st.removed),
                          ("skipped", st.skipped)):
         for name in names:
-            why = "  (unchanged, but this qa reads its format better: read again)" if name in again else ""
-            click.echo(f"{label:8} {terminal_safe_line(name)}{why}")
+            if name not in again:
+                click.echo(f"{label:8} {terminal_safe_line(name)}")
+    if st.reread:  # one line, not one a file: after an upgrade they may be every file of a format
+        first = ", ".join(terminal_safe_line(n) for n in st.reread[:REREAD_SHOWN])
+        more = f" and {len(st.reread) - REREAD_SHOWN:,} more" if len(st.reread) > REREAD_SHOWN else ""
+        files = "1 file" if len(st.reread) == 1 else f"{len(st.reread):,} files"
+        click.echo(f"{'changed':8} {files} unchanged, but this qa reads their format better (read again): {first}{more}")
     if st.stale:
         click.echo("run `qa index` to update the index")
     else:

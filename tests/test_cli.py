@@ -350,7 +350,7 @@ def test_ask_shows_a_readme_as_its_page_shows_it_and_json_as_written(built: Buil
     del meta["readers"]
     (version / "meta.json").write_text(json.dumps(meta))
     st = qa("status", "--corpus", corpus, "--index", index, env=built.env)
-    assert re.search(r"^changed\s+tzlocal\.rst\s+\(unchanged, but this qa reads its format better: read again\)$",
+    assert re.search(r"^changed\s+1 file unchanged, but this qa reads their format better \(read again\): tzlocal\.rst$",
                      st.stdout, re.M), st.stdout
     st = json.loads(qa("status", "--json", "--corpus", corpus, "--index", index, env=built.env).stdout)
     assert st["changed"] == st["reread"] == ["tzlocal.rst"] and st["stale"] is True

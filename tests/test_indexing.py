@@ -154,11 +154,13 @@ def test_rebuild_without_changes_embeds_nothing(corpus: Path, root: Path, fake_e
 
 def test_files_a_newer_reader_reads_differently_are_read_again_once(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     """An index whose .rst files were read before reStructuredText had its own reader (as plain
-    text: no sections): `qa status` names them, the next build reads them again and embeds
-    nothing (their text is the same), and their titles are sections from then on."""
+    text: no sections), and its .txt files before their underlined titles were read: `qa status`
+    names them, the next build reads them again and embeds nothing (their text is the same), and
+    their titles are sections from then on."""
     corpus, root = tmp_path / "c", tmp_path / "i"
     _write(corpus, "guide.rst", "Guide\n=====\n\nInstall\n-------\n\nRun pip install qa to install it.\n")
-    _write(corpus, "notes.txt", "Plain notes about the garden and its tall oak trees.")
+    _write(corpus, "notes.txt", "Garden\n------\n\nPlain notes about the garden and its tall oak trees.")
+    _write(corpus, "page.html", "<html><body><h1>Oaks</h1><p>Oaks grow slowly in the garden.</p></body></html>")
     _build(corpus, root, fake_embedder)
     version = root / (root / "CURRENT").read_text().strip()
     meta = json.loads((version / META).read_text())
@@ -168,15 +170,16 @@ def test_files_a_newer_reader_reads_differently_are_read_again_once(tmp_path: Pa
         f["sections"] = []  # and before .rst titles were read
     (version / META).write_text(json.dumps(meta))
     status = corpus_status(corpus, root)
-    assert status.changed == ("guide.rst",) and status.reread == ("guide.rst",)
+    assert status.changed == ("guide.rst", "notes.txt") and status.reread == ("guide.rst", "notes.txt")
     encoded = fake_embedder.texts_encoded
     summary, _ = _build(corpus, root, fake_embedder)
-    assert _counts(summary) == (0, 1, 0, 1) and summary.chunks_embedded == 0
+    assert _counts(summary) == (0, 2, 0, 1) and summary.chunks_embedded == 0  # the page is not read again
     assert fake_embedder.texts_encoded == encoded  # the same text: its vectors are kept
     index = open_index(root)
     assert [t for _, _, t in index.files[index.by_source["guide.rst"]].sections] == ["Guide", "Install"]
+    assert [t for _, _, t in index.files[index.by_source["notes.txt"]].sections] == ["Garden"]
     assert corpus_status(corpus, root).changed == ()
-    assert _counts(_build(corpus, root, fake_embedder)[0]) == (0, 0, 0, 2)
+    assert _counts(_build(corpus, root, fake_embedder)[0]) == (0, 0, 0, 3)
 
 
 def test_added_file_is_the_only_one_embedded(corpus: Path, root: Path, fake_embedder: FakeEmbedder) -> None:

@@ -19,7 +19,7 @@ from conftest import ROOT
 
 from qa.chunking import section_of
 from qa.errors import UnreadableFile
-from qa.readers import extract, format_for, html, isolate, markdown, pdf, rst, supported_suffixes, word
+from qa.readers import extract, format_for, html, isolate, markdown, pdf, plain, rst, supported_suffixes, word
 
 LIGHTHOUSE = [
     ["Harbour Lighthouse Report", "",
@@ -280,6 +280,17 @@ def test_restructuredtext_is_its_own_text_with_titles_as_sections() -> None:
     assert section_of(got.sections, source.index("Use pip")) == "tqdm > Installation > Latest release"
     assert section_of(got.sections, source.index("MIT")) == "tqdm > License"
     assert format_for(P("README.rst")).name == "reStructuredText"
+
+
+def test_a_text_file_cites_its_underlined_titles_and_prose_has_none() -> None:
+    """A README kept as text (PyPI's text/plain descriptions) has underlined titles; a story's
+    lines, a list after a dash rule and a signature line do not make any."""
+    readme = "Python Sorted Containers\n========================\n\nFast.\n\nFeatures\n--------\n\n- Pure-Python\n"
+    got = plain.read(P("sortedcontainers.txt"), readme.encode())
+    assert got.text == readme and [(lvl, t) for _, lvl, t in got.sections] == [(1, "Python Sorted Containers"), (2, "Features")]
+    prose = ("Dame Julie pops in to see Poppins\n\nMary Poppins star Julie Andrews watched the show.\n"
+             "------\nScores: 3-1\n\nBest wishes,\n--\nAnn\n")
+    assert plain.read(P("news.txt"), prose.encode()).sections == ()
 
 
 def test_section_of_climbs_out_of_deeper_headings() -> None:
