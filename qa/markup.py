@@ -45,6 +45,12 @@ _INLINE = re.compile(
     r"|\*\*([^*\n]+?)\*\*"  # **strong**: its text
     r"|\|[\w][\w -]*\|_{0,2}"  # |substitution|: nothing
     r"|</?[a-zA-Z][a-zA-Z0-9-]*(?:[ \t/][^>\n]*)?>"  # an HTML tag: nothing (not <a@b.c>, <http://…>)
+    # a link or badge a sentence boundary cut in two (a row of badges is cut where it runs too
+    # long): a linked image's tail, a link's or image's tail (its text), an image's head, a link's head
+    r"|\A[^\[\]\n]*\]\([^)\s]*\)\]\([^)\s]*\)"
+    r"|\A([^\[\]\n]*)\]\([^)\s]*\)"
+    r"|\[?!\[[^\[\]\n]*\Z"
+    r"|\[([^\[\]\n]*)\Z"
     # a tag a sentence boundary cut in two: its head ending a text, its attributes opening one
     r"|<[a-zA-Z][a-zA-Z0-9-]*(?:\s+" + _ATTR + r")*\s*\Z"
     r"|\A\s*(?:" + _ATTR + r"\s*)+/?>"
@@ -52,7 +58,7 @@ _INLINE = re.compile(
     re.MULTILINE,
 )
 _MARKUP_HINT = re.compile(
-    r"\]\(|\]\[|`|\*\*|^\s*\.\.\s|^\s*:\w|\|\w|</?[a-zA-Z]|^\s*\|?\s*:?---|^\s*\[[^\]]+\]:|\A\s*[\w:-]+=[\"']",
+    r"\]\(|\]\[|!\[|`|\*\*|^\s*\.\.\s|^\s*:\w|\|\w|</?[a-zA-Z]|^\s*\|?\s*:?---|^\s*\[[^\]]+\]:|\A\s*[\w:-]+=[\"']",
     re.MULTILINE
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")

@@ -47,6 +47,10 @@ from qa.markup import has_markup, markup_only, plain
             "[![codecov](https://codecov.io/b.svg)](https://codecov.io/gh)",
             "Thread-pool Controls",
         ),
+        (  # a link a sentence boundary cut in two (a long row of links is cut at a space)
+            "section](https://github.com/facebookresearch/faiss/wiki/Troubleshooting) of the wiki and [Unicode IDNA",
+            "section of the wiki and Unicode IDNA",
+        ),
     ],
 )
 def test_links_directives_and_tags_show_as_a_page_shows_them(source: str, shown: str) -> None:
@@ -68,6 +72,9 @@ def test_links_directives_and_tags_show_as_a_page_shows_them(source: str, shown:
         # an HTML header a sentence boundary cut inside a tag: its head, then its attributes
         '<img src="https://example.com/logo.png" width="600"/>\n    <br>\n<p align="center">\n    <a',
         'href="https://github.com/x/y/blob/master/LICENSE">\n        <img alt="GitHub" src="https://x/y.svg">\n    </a>',
+        # a row of badges cut at a space: a linked image's tail, an image's head
+        "Status](https://readthedocs.org/projects/x/badge/?version=latest)](https://x.org/)\n[![Rich",
+        "[![Documentation",
     ],
 )
 def test_a_sentence_that_shows_no_words_is_markup_only(source: str) -> None:
