@@ -147,6 +147,12 @@ def _named_files(question: str, file_names: Collection[str], sources: Sequence[s
     return [w for w in named if coined(w)]  # the vocabulary is read only for a question that names a file
 
 
+def names_a_file(question: str, file_names: Collection[str]) -> list[str]:
+    """The names of the corpus's files (``file_names``, as ``file_name`` gives them) that the
+    question names, where those are coined words: "who is the author of pytz" names ``pytz.txt``."""
+    return _named_files(question, file_names, ())
+
+
 def coined(word: str) -> bool:
     """``word`` is not one of the 30,000 words and word pieces of the models' vocabulary
     (bert-base-uncased, which all-MiniLM-L6-v2 and the reader read with): a package's name
