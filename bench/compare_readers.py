@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 OWN = ["sample-chat", "sample-chat2", "sample-fu", "squad-val-chat", "squad20-val-chat", "bbc-own", "bbc-own2",
-       "bbc-own3", "bbc-own4", "bbc-own5", "bbc-own6", "bbc-own7", "bbc-roles", "bbc-money", "sample-money", "docs-own", "docs-own2"]
+       "bbc-own3", "bbc-own4", "bbc-own5", "bbc-own6", "bbc-own7", "bbc-roles", "bbc-money", "sample-money", "docs-own", "docs-own2", "docs-own3"]
 DEFAULT = [*OWN, "seed", "seed-fu", "squad11-val", "squad20-val"]
 
 

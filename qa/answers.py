@@ -61,7 +61,7 @@ from qa.chunking import section_of
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
-from qa.names import file_name, names_a_file, unmentioned
+from qa.names import file_name, mentions, names_a_file, unmentioned
 from qa.reading import near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
@@ -102,8 +102,8 @@ class AnswerParams:
     read_top: int = 12
     reader_threshold: float | None = None  # None: the reader's own, fitted on validation (reader.json)
     follow_bonus: float = 1.0  # with the reader: logit added to a follow-up's candidates in the previous answer's file
-    # with the reader: logit taken from candidates outside the files a question names ("who is the
-    # author of pytz", in a folder with pytz.txt: qa.names.names_a_file); their own scores stay
+    # with the reader: logit taken from candidates of files that mention a file the question names
+    # without being it ("who is the author of pytz", in a folder with pytz.txt: not tzlocal.rst)
     named_penalty: float = 1.0
     # a sentence ending in a full stop, or an input of this many words or more, with no question
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
@@ -347,9 +347,9 @@ def answer(
         read_as = resolve_person(question, history, previous.span_text) if follows and previous else question
         if follows and read_as == question:  # "how long did it take" after "who did the review"
             read_as = resolve_thing(question, history)
-        named = _files_named(index, query) if params.named_penalty else []
+        others = _mentioning_others(index, query, cands) if params.named_penalty else set()
         read = rescore(index, reader, read_as, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus,
-                       named, params.named_penalty)
+                       others, params.named_penalty)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
@@ -378,11 +378,16 @@ def answer(
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)
 
 
-def _files_named(index: Index, question: str) -> list[int]:
-    """The files whose names the question names (``qa.names.names_a_file``): "pytz.txt" for "who
-    is the author of pytz"."""
-    names = set(names_a_file(question, index.file_names))
-    return [f for f, entry in enumerate(index.files) if file_name(entry.source) in names] if names else []
+def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[int]:
+    """The candidates' files that mention a file the question names (``qa.names.names_a_file``)
+    without being it: ``tzlocal.rst``, which says "tzlocal no longer returned pytz objects", for
+    "who is the author of pytz" in a folder with ``pytz.txt``. (Files that never mention it are
+    left alone: an answer from one is declined, ``qa.names.unmentioned``.)"""
+    names = names_a_file(question, index.file_names)
+    if not names:
+        return set()
+    files = {int(index.sentences[s, 0]) for s in cands.ids}
+    return {f for f in files if file_name(index.files[f].source) not in names and mentions(index.doc_text(f), names)}
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -153,6 +153,11 @@ def names_a_file(question: str, file_names: Collection[str]) -> list[str]:
     return _named_files(question, file_names, ())
 
 
+def mentions(text: str, names: Collection[str]) -> bool:
+    """Whether ``text`` mentions one of ``names`` (lower case), in the singular or the plural."""
+    return any(_forms(n).search(text) for n in names)
+
+
 def coined(word: str) -> bool:
     """``word`` is not one of the 30,000 words and word pieces of the models' vocabulary
     (bert-base-uncased, which all-MiniLM-L6-v2 and the reader read with): a package's name

@@ -10,13 +10,13 @@ files is read once, its reading shared by the copies. Candidates it did not read
 below the ones it read. For a follow-up, the sentences around the previous answer are read too, and a
 candidate in the previous answer's file gets ``follow_bonus`` added to its logit: "and how much
 was it worth?" is most often answered next to the last answer. Where the question names files of
-the corpus ("who is the author of pytz", with ``pytz.txt``), candidates of other files lose
-``named_penalty`` from theirs (the named file's keep their own scores, so abstention is as before).
+the corpus ("who is the author of pytz", with ``pytz.txt``), candidates of the other files that
+mention it (``demoted_files``) lose ``demote`` from theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,8 +140,8 @@ def rescore(
     must_read: Sequence[int] = (),
     prefer_file: int | None = None,
     follow_bonus: float = 1.0,
-    named_files: Sequence[int] = (),
-    named_penalty: float = 0.0,
+    demoted_files: Collection[int] = (),
+    demote: float = 0.0,
 ) -> Read:
     """Reader scores for the candidates ``ids`` (ranker scores ``base``): the ``top`` best by the
     ranker with distinct texts and every row in ``must_read`` are read; the rest rank below them
@@ -186,9 +186,8 @@ def rescore(
     if prefer_file is not None:
         same = np.array([int(index.sentences[s, 0]) == prefer_file for s in rows])
         logits = logits + follow_bonus * same
-    if named_files and named_penalty:  # the question names files: the others are less likely to answer it
-        named = set(named_files)
-        logits = logits - named_penalty * np.array([int(index.sentences[s, 0]) not in named for s in rows])
+    if demoted_files and demote:  # files that only mention what the question names (qa.answers)
+        logits = logits - demote * np.array([int(index.sentences[s, 0]) in demoted_files for s in rows])
     read_scores = 1.0 / (1.0 + np.exp(-logits))
     floor = float(read_scores.min()) if len(read_scores) else 0.0
     # the unread keep the ranker's order, all below the least of the read

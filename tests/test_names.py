@@ -164,18 +164,19 @@ def test_without_a_readable_vocabulary_no_file_name_is_a_name(monkeypatch) -> No
 
 
 class _Favouring:
-    """A stand-in for the reader: ``favoured``'s sentences read 0.7 above the rest (logit 1.2 against
-    0.5); the rule under test is what rescoring does with a file's name, not the model's reading."""
+    """A stand-in for the reader: a sentence holding one of ``logits``' phrases reads at that logit,
+    the rest at 0.5; the rule under test is what rescoring does with a file's name, not the
+    model's reading."""
 
     threshold = 0.0
 
-    def __init__(self, favoured: str) -> None:
-        self.favoured = favoured
+    def __init__(self, logits: dict[str, float]) -> None:
+        self.logits = logits
 
     def read(self, question, sentences, before, after, titles):
         from embeddings.reader import Reading
 
-        return [Reading(0.5, 1.2 if self.favoured in s else 0.5, None) for s in sentences]
+        return [Reading(0.5, next((v for k, v in self.logits.items() if k in s), 0.5), None) for s in sentences]
 
     def final_logits(self, logits, base, inside):
         return logits
@@ -183,21 +184,27 @@ class _Favouring:
 
 def test_a_question_that_names_a_file_prefers_that_file_and_keeps_its_score(tmp_path: Path) -> None:
     """"who is the author of pytz" in a folder with pytz.txt: tzlocal's sentence that mentions pytz
-    reads better, but the file the question names answers it; its score is its own, so an
-    unanswerable question about pytz is declined as before."""
+    reads better, but the file the question names answers it. Only files that mention the name
+    lose: the named file's score is its own, and a file that never mentions it keeps its score
+    (an answer from it is declined), so unanswerable questions about pytz are declined as before."""
     _, index, fake = fake_index(tmp_path, {
         "pytz.txt": "pytz\n\nStuart Bishop wrote this library of world timezones.\n",
         "tzlocal.rst": "tzlocal\n=======\n\nSince version 3.0 tzlocal no longer returns pytz objects.\n",
+        "dates.md": "# dates\n\nThe author of this date parser is Ann Lee.\n",
     })
-    reader = _Favouring("tzlocal no longer")
+    reader = _Favouring({"tzlocal no longer": 1.5, "Stuart Bishop": 0.8})
     q = "who is the author of pytz"
     on = answer(index, fake, q, AnswerParams(threshold=0.0), reader=reader)
     off = answer(index, fake, q, AnswerParams(threshold=0.0, named_penalty=0.0), reader=reader)
     assert off.answers[0].source == "tzlocal.rst"  # the reader alone prefers the other file
     assert on.answers[0].source == "pytz.txt"
-    score = {a.source: a.score for a in off.answers}
-    assert on.answers[0].score == score["pytz.txt"]  # the named file's score is its own
-    assert {a.source: a.score for a in on.answers}["tzlocal.rst"] < score["tzlocal.rst"]
+    def best(res) -> dict[str, float]:  # each file's best answer's score
+        return {a.source: a.score for a in reversed(res.answers)}
+
+    assert on.answers[0].score == best(off)["pytz.txt"]  # the named file's score is its own
+    assert best(on)["tzlocal.rst"] < best(off)["tzlocal.rst"]
+    # a file that never mentions pytz keeps its score: an answer from it is declined (unmentioned)
+    assert best(on)["dates.md"] == best(off)["dates.md"]
     # a question that names no file (or an everyday word) leaves every score as it was
     plain = answer(index, fake, "who wrote the timezone library", AnswerParams(threshold=0.0), reader=reader)
     plain_off = answer(index, fake, "who wrote the timezone library", AnswerParams(threshold=0.0, named_penalty=0.0), reader=reader)
