@@ -88,7 +88,8 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
 
 
 def _forms(name: str) -> re.Pattern[str]:
-    """The name as a word, singular or plural ("americans" is mentioned by "American"), a
+    """The name as a word, singular or plural ("americans" is mentioned by "American"), in British
+    or American spelling ("licence" by "license"), a
     people's name by its place's ("asian" by "Asia", "american" by "America"), and a place's
     name by its people's ("palestine" by "Palestinian", "japan" by "Japanese", "germany" by
     "German", "europe" by "European", "israel" by "Israeli")."""
@@ -100,7 +101,20 @@ def _forms(name: str) -> re.Pattern[str]:
         root = re.escape(re.sub(r"[aeiouy]$", "", name))
         # "germany": "German" (a bare root only for a "y": "chin" is no form of "china")
         forms.append(root + (r"(?:ians?|eans?|ans?|ese|ish|is?)?" if name.endswith("y") else r"(?:ians?|eans?|ans?|ese|ish|is?)"))
-    return re.compile(r"(?<![\w&])(?:" + "|".join(forms) + r")(?![\w&])", re.IGNORECASE)
+    return re.compile(r"(?<![\w&])(?:" + "|".join(_spellings(f) for f in forms) + r")(?![\w&])", re.IGNORECASE)
+
+
+# British and American spellings of one word: licence/license, colour/color, organise/organize,
+# analyse/analyze, centre/center (a pattern's letters, as ``_forms`` writes them)
+_SPELLINGS = ((re.compile(r"en[cs]e"), "en[cs]e"), (re.compile(r"(?<=[a-z]{3})our(?=\(|$|ed|ing|ite|able)"), "ou?r"),
+              (re.compile(r"(?<=[a-z]{2})i[sz](?=e|ation|ing)"), "i[sz]"), (re.compile(r"y[sz]e"), "y[sz]e"),
+              (re.compile(r"(?<=[a-z]{2})(?:tre|ter)(?=\(|$)"), "t(?:re|er)"))
+
+
+def _spellings(pattern: str) -> str:
+    for find, variants in _SPELLINGS:
+        pattern = find.sub(lambda _m, v=variants: v, pattern)
+    return pattern
 
 
 def unmentioned(

@@ -131,6 +131,19 @@ def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_
     assert coined("tokenizers") and coined("faiss-cpu") and not coined("budget") and not coined("minutes")
 
 
+def test_a_name_is_mentioned_in_british_or_american_spelling() -> None:
+    """"what licence is typer released under": the candidates write "the MIT Licence" (a name, by
+    their capitals), typer's README "the MIT license"; it mentions it."""
+    texts = ["Distributed under the MIT Licence.", "See the Apache Licence for details."]
+    assert asked_names("what licence is typer released under", texts) == ["licence"]
+    typer = ["This project is licensed under the terms of the MIT license."]
+    assert unmentioned("what licence is typer released under", texts, typer) == ()
+    assert unmentioned("when did the labour party win", ["Labour won."], ["The Labor party won."]) == ()
+    assert unmentioned("what is the centre called", ["The Centre opened."], ["The Center opened."]) == ()
+    # not every "our": "four" is not "for", "hour" not "hor"
+    assert unmentioned("when is the tour", ["The Tour starts."], ["The Tor starts."]) == ("tour",)
+
+
 def test_the_chat_store_and_its_export_keep_why(tmp_path: Path) -> None:
     """A declined answer's names survive the conversation store and show in the export."""
     from qa.conversation import ConversationStore, to_markdown
