@@ -7,8 +7,8 @@ shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-ch
 ``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), and ``bbc-own`` to ``bbc-own7``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` on another kind of corpus, installed packages' READMEs, written by
-``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
+never tuned on; ``docs-own``, ``docs-own2`` and ``docs-own3`` on another kind of corpus, installed
+packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
 claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
