@@ -36,13 +36,26 @@ def _takes_up(question: str, last_turn: str) -> bool:
     """True when ``question`` names with "the" a thing the last turn spoke of and adds at most one
     content word of its own: "what's the show called" after an answer about Peel's "radio show",
     "who runs the hotspots" after "how many hotspots will offer free calls"; not "who wrote the
-    stoke article" after an answer from Stoke-on-Trent (it names what it asks about itself)."""
+    stoke article" after an answer from Stoke-on-Trent (it names what it asks about itself), nor
+    "who is the author of pytz" after an answer naming Faiss's authors (its own word is a coined
+    name: ``qa.names.coined``)."""
     if not last_turn:
         return False
     spoken = set(query_tokens(last_turn))
-    if len(set(query_tokens(question)) - spoken) > 1:
+    own = set(query_tokens(question)) - spoken
+    if len(own) > 1 or _names_its_own(question, own):  # "who is the author of pytz": a new subject, named
         return False
     return any(spoken & set(query_tokens(" ".join(w for w in m.groups() if w))) for m in _DEFINITE.finditer(question))
+
+
+def _names_its_own(question: str, own: set[str]) -> bool:
+    """Whether a word of ``question`` that gives one of its ``own`` tokens (those the last turn did
+    not have) is no word of the models' vocabulary ("pytz", "tzlocal"): a name, which a question
+    taking up the last turn's thing would not bring (``qa.names.coined``)."""
+    from qa.names import coined
+
+    words = (w for w in re.findall(r"[^\W_][\w'’-]*", question.lower()) if set(query_tokens(w)) & own)
+    return any(any(c.isalpha() for c in w) and coined(w) for w in words)
 
 
 def leans_on_history(question: str, last_turn: str = "") -> bool:

@@ -41,6 +41,9 @@ def test_standalone_questions_do_not(question: str) -> None:
         ("what's the show called", "", False),
         # ... nor a question that names what it asks about in words of its own
         ("who wrote the stoke article", "who did the review Eleanor Brazil reviewed Stoke-on-Trent's services", False),
+        # ... or one word of its own that is a coined name: a new subject (seen in the chat)
+        ("who is the author of pytz", "and who started the project The main authors of Faiss are: Hervé Jégou", False),
+        ("who is the author of it", "and who started the project The main authors of Faiss are: Hervé Jégou", True),
     ],
 )
 def test_a_question_that_takes_up_the_last_turns_thing_leans_on_it(question: str, last_turn: str, leans: bool) -> None:
