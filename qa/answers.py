@@ -7,8 +7,10 @@ fitted on the dev sets with ``bench/tune_answers.py``):
 - ``dense``: cosine similarity of the sentence to the question;
 - ``passage``: cosine similarity of the best retrieved chunk holding it;
 - ``lexical``: the share of the question's content words (weighted by IDF) in the sentence;
-- ``window``: the same share over the sentence and its neighbours (two before, one after: a
-  heading and the lines under it, a pronoun and its antecedent);
+- ``window``: the same share over the sentence, its neighbours (two before, one after: a
+  heading and the lines under it, a pronoun and its antecedent) and its document's title
+  (``qa.reading.title_of``: a news story's headline, a README's name), which the reader reads
+  it with too;
 - ``echo``: 1 when the sentence has no content word outside the question (it only repeats it);
 - ``neighbour``: the best cosine similarity of a neighbouring sentence;
 - ``bm25``: the sentence's BM25 score over the question's total IDF;
@@ -62,7 +64,7 @@ from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.names import file_name, mentions, names_a_file, unmentioned
-from qa.reading import near_previous, rescore
+from qa.reading import near_previous, rescore, title_of
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 
@@ -274,6 +276,13 @@ def candidates(
     q_bigrams = set(zip(tokens, tokens[1:]))
     q_names = {m.group(0) for m in _NAME.finditer(asked or question) if m.start() > 0}
 
+    # the question's words in each candidate's document title (its headline, its name): context, as
+    # a heading or an antecedent is, for the window feature (and what the reader reads it with)
+    title_words: dict[int, set[str]] = {}
+    for s in id_list:
+        f = int(index.sentences[s, 0])
+        if f not in title_words:
+            title_words[f] = set(query_tokens(title_of(index, s))) & qset if qset else set()
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     sims = rows(index.sentence_vectors, id_list + near) @ qvec
     feats[:, 0] = sims[: len(ids)]
@@ -284,6 +293,7 @@ def candidates(
         window = set(own)
         for n in neigh[row]:
             window |= toks[n]
+        window |= title_words[int(index.sentences[s, 0])]
         feats[row, 2] = _coverage(own, weights, total)
         feats[row, 3] = _coverage(window, weights, total)
         feats[row, 4] = 1.0 if own and own <= qset else (1.0 if not own else 0.0)

@@ -448,3 +448,22 @@ def test_the_chat_store_and_its_export_keep_a_quantity_decline(tmp_path: Path) -
     assert loaded.lacks == "quantity" and not loaded.answered and loaded.leaned_on() == best
     md = to_markdown(store.load(cid))
     assert "**Not found in the corpus.** The best passage gives no number or amount. The nearest passages:" in md
+
+
+def test_a_documents_title_is_context_for_the_window_feature(tmp_path: Path) -> None:
+    """"why did roche turn down federer": a story's sentences say "he" and "the Swiss"; its headline
+    names them. The title's words count in the window share (as a heading's do), not in the
+    sentence's own."""
+    from qa.answers import FEATURES, candidates
+
+    _, index, fake = fake_index(tmp_path, {
+        "story.txt": "Roche turns down Federer offer\n\nThe Australian said a hip complaint kept him at home.\n",
+        "other.txt": "Gardening notes\n\nThe Australian said a hip complaint kept him at home.\n",
+    })
+    q = "why did roche turn down federer"
+    cands = candidates(index, fake.encode([q])[0], q)
+    row = {index.files[int(index.sentences[s, 0])].source: i for i, s in enumerate(cands.ids.tolist())
+           if "hip complaint" in cands.texts[i]}
+    window, own = FEATURES.index("window"), FEATURES.index("lexical")
+    assert cands.features[row["story.txt"], window] > cands.features[row["other.txt"], window]
+    assert cands.features[row["story.txt"], own] == cands.features[row["other.txt"], own]
