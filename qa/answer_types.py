@@ -109,9 +109,11 @@ _MONEY = re.compile(
 )
 # what such an answer is written with: figures, sums, number words (also "dozens"), and the
 # words that give a quantity without one ("several", "none", "free", "many times")
-_QUANTITY_WORDS = _NUMBER_WORDS + "several few couple handful double twice triple free none zero many numerous".split()
+_VAGUE_WORDS = "several few couple handful double twice triple free none zero many numerous".split()
+_QUANTITY_WORDS = _NUMBER_WORDS + _VAGUE_WORDS
 _QUANTITY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[£$€¥%]|\b(?:" + "|".join(_QUANTITY_WORDS) + r")s?\b", re.IGNORECASE)
-_VAGUE = frozenset("several few couple handful double twice triple free none zero many numerous hundred thousand million billion trillion dozen".split())
+# ... and those that give no age ("thousands of his possessions")
+_VAGUE = frozenset(_VAGUE_WORDS + "hundred thousand million billion trillion dozen".split())
 _AGE_ASKED = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.IGNORECASE)
 _DAY_OF_MONTH = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(_MONTHS) + r")\b|\b(?:" + "|".join(_MONTHS) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b",

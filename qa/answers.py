@@ -9,7 +9,7 @@ fitted on the dev sets with ``bench/tune_answers.py``):
 - ``lexical``: the share of the question's content words (weighted by IDF) in the sentence;
 - ``window``: the same share over the sentence, its neighbours (two before, one after: a
   heading and the lines under it, a pronoun and its antecedent) and its document's title
-  (``qa.reading.title_of``: a news story's headline, a README's name), which the reader reads
+  (``qa.reading.file_title``: a news story's headline, a README's name), which the reader reads
   it with too;
 - ``echo``: 1 when the sentence has no content word outside the question (it only repeats it);
 - ``neighbour``: the best cosine similarity of a neighbouring sentence;
@@ -63,8 +63,8 @@ from qa.chunking import section_of
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
-from qa.names import file_name, mentions, names_a_file, unmentioned
-from qa.reading import near_previous, rescore, title_of
+from qa.names import file_name, mentions, named_files, unmentioned
+from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 
@@ -278,11 +278,8 @@ def candidates(
 
     # the question's words in each candidate's document title (its headline, its name): context, as
     # a heading or an antecedent is, for the window feature (and what the reader reads it with)
-    title_words: dict[int, set[str]] = {}
-    for s in id_list:
-        f = int(index.sentences[s, 0])
-        if f not in title_words:
-            title_words[f] = set(query_tokens(title_of(index, s))) & qset if qset else set()
+    title_words = {f: set(query_tokens(file_title(index, f))) & qset if qset else set()
+                   for f in {int(index.sentences[s, 0]) for s in id_list}}
     feats = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     sims = rows(index.sentence_vectors, id_list + near) @ qvec
     feats[:, 0] = sims[: len(ids)]
@@ -357,9 +354,10 @@ def answer(
         read_as = resolve_person(question, history, previous.span_text) if follows and previous else question
         if follows and read_as == question:  # "how long did it take" after "who did the review"
             read_as = resolve_thing(question, history)
-        others = _mentioning_others(index, query, cands) if params.named_penalty else set()
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, prev_rows, prefer, params.follow_bonus,
-                       others, params.named_penalty)
+        bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
+        if prefer is not None:
+            bonus[prefer] = bonus.get(prefer, 0.0) + params.follow_bonus
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, prev_rows, bonus)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
@@ -389,11 +387,11 @@ def answer(
 
 
 def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[int]:
-    """The candidates' files that mention a file the question names (``qa.names.names_a_file``)
+    """The candidates' files that mention a file the question names (``qa.names.named_files``)
     without being it: ``tzlocal.rst``, which says "tzlocal no longer returned pytz objects", for
     "who is the author of pytz" in a folder with ``pytz.txt``. (Files that never mention it are
     left alone: an answer from one is declined, ``qa.names.unmentioned``.)"""
-    names = names_a_file(question, index.file_names)
+    names = named_files(question, index.file_names)
     if not names:
         return set()
     files = {int(index.sentences[s, 0]) for s in cands.ids}

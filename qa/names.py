@@ -132,8 +132,8 @@ def unmentioned(
     too, however it is written: in a folder of READMEs, "what license is tokenizers released
     under" is not answered from ``syrupy.md``, which never mentions tokenizers. The answer's own
     files (``sources``) mention their names."""
-    by_file = [word for word in _named_files(question, file_names, sources)
-               if not any(_forms(word).search(d) for d in documents)]
+    by_file = [word for word in named_files(question, file_names, sources)
+               if not any(mentions(d, (word,)) for d in documents)]
     missing = []
     for name, in_capitals in _asked(question, texts):
         if name in by_file:
@@ -150,9 +150,10 @@ def unmentioned(
     return (*by_file, *missing)
 
 
-def _named_files(question: str, file_names: Collection[str], sources: Sequence[str]) -> list[str]:
+def named_files(question: str, file_names: Collection[str], sources: Sequence[str] = ()) -> list[str]:
     """The question's words (three letters or more, no stop word) that name a file of the corpus
-    and are coined words (``coined``), but for the answer's own files."""
+    (``file_names``, as ``file_name`` gives them) and are coined words (``coined``), but for the
+    ``sources``' own names: "who is the author of pytz" names ``pytz.txt``."""
     if not file_names:
         return []
     own = {file_name(s) for s in sources}
@@ -161,14 +162,8 @@ def _named_files(question: str, file_names: Collection[str], sources: Sequence[s
     return [w for w in named if coined(w)]  # the vocabulary is read only for a question that names a file
 
 
-def names_a_file(question: str, file_names: Collection[str]) -> list[str]:
-    """The names of the corpus's files (``file_names``, as ``file_name`` gives them) that the
-    question names, where those are coined words: "who is the author of pytz" names ``pytz.txt``."""
-    return _named_files(question, file_names, ())
-
-
 def mentions(text: str, names: Collection[str]) -> bool:
-    """Whether ``text`` mentions one of ``names`` (lower case), in the singular or the plural."""
+    """Whether ``text`` mentions one of ``names`` (lower case) in one of its forms (``_forms``)."""
     return any(_forms(n).search(text) for n in names)
 
 

@@ -8,15 +8,15 @@ chance that the sentence answers the question. "Who runs X" is read with each se
 role words ("who is the director of X": ``qa.roles``). A sentence filed word for word in several
 files is read once, its reading shared by the copies. Candidates it did not read keep their order
 below the ones it read. For a follow-up, the sentences around the previous answer are read too, and a
-candidate in the previous answer's file gets ``follow_bonus`` added to its logit: "and how much
-was it worth?" is most often answered next to the last answer. Where the question names files of
-the corpus ("who is the author of pytz", with ``pytz.txt``), candidates of the other files that
-mention it (``demoted_files``) lose ``demote`` from theirs.
+candidate of a file in ``file_bonus`` gets its bonus added to its logit (``qa.answers``: the
+previous answer's file, for a follow-up, since "and how much was it worth?" is most often
+answered next to the last answer; a loss for the files that only mention a file the question
+names, "who is the author of pytz" with ``pytz.txt``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,19 +46,28 @@ def _text_or_empty(index: Index, s: int, lo: int, hi: int) -> str:
 
 
 def title_of(index: Index, row: int) -> str:
-    """The title of the document sentence ``row`` is in, which the reader reads with it, as its
-    page shows it. Where the file has headings: its own title when one outermost heading holds
-    the whole file ("# Faiss"), else the file's name ("dateparser", for a README whose sections,
-    "Installation" and "License", are all it has: "License" says nothing of what is licensed;
-    the name and the section together measured no better) where its first line is no title
-    either. Else the file's first line when that is a line of its own of at most
-    ``TITLE_WORDS`` words (a news story's headline, an article's name, an HTML page's title);
-    "" for none."""
+    """The title of the document sentence ``row`` is in, which the reader reads with it: its
+    file's title (``file_title``), or "" for a sentence before the heading that is that title (a
+    row of badges)."""
     f, start = int(index.sentences[row, 0]), int(index.sentences[row, 1])
     entry = index.files[f]
+    if entry.sections and _titled(index, f) and not headings_at(entry.sections, start):
+        return ""
+    return file_title(index, f)
+
+
+def file_title(index: Index, f: int) -> str:
+    """File ``f``'s title, as its page shows it. Where the file has headings: its own title when
+    one outermost heading holds the whole file ("# Faiss"), else the file's name ("dateparser",
+    for a README whose sections, "Installation" and "License", are all it has: "License" says
+    nothing of what is licensed; the name and the section together measured no better) where its
+    first line is no title either. Else the file's first line when that is a line of its own of
+    at most ``TITLE_WORDS`` words (a news story's headline, an article's name, an HTML page's
+    title); "" for none."""
+    entry = index.files[f]
     if entry.sections and _titled(index, f):
-        heads = headings_at(entry.sections, start)
-        return plain(heads[0]).text if heads else ""
+        top = min(level for _, level, _ in entry.sections)
+        return plain(next(title for _, level, title in entry.sections if level == top)).text
     first = _first_line(index, f)
     if entry.sections:
         return first or file_name(entry.source)
@@ -138,10 +147,7 @@ def rescore(
     base: np.ndarray,
     top: int,
     must_read: Sequence[int] = (),
-    prefer_file: int | None = None,
-    follow_bonus: float = 1.0,
-    demoted_files: Collection[int] = (),
-    demote: float = 0.0,
+    file_bonus: Mapping[int, float] | None = None,
 ) -> Read:
     """Reader scores for the candidates ``ids`` (ranker scores ``base``): the ``top`` best by the
     ranker with distinct texts and every row in ``must_read`` are read; the rest rank below them
@@ -183,11 +189,8 @@ def rescore(
     rows += [int(ids[i]) for i, _ in copies]
     scores = np.empty(len(ids), dtype=np.float64)
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
-    if prefer_file is not None:
-        same = np.array([int(index.sentences[s, 0]) == prefer_file for s in rows])
-        logits = logits + follow_bonus * same
-    if demoted_files and demote:  # files that only mention what the question names (qa.answers)
-        logits = logits - demote * np.array([int(index.sentences[s, 0]) in demoted_files for s in rows])
+    if file_bonus:  # a logit added to every candidate of a file (``qa.answers``: a follow-up's, a named one's)
+        logits = logits + np.array([file_bonus.get(int(index.sentences[s, 0]), 0.0) for s in rows])
     read_scores = 1.0 / (1.0 + np.exp(-logits))
     floor = float(read_scores.min()) if len(read_scores) else 0.0
     # the unread keep the ranker's order, all below the least of the read

@@ -374,7 +374,7 @@ def test_a_sentence_filed_twice_is_read_once_and_the_next_one_takes_its_slot(tmp
     for row, (a, b) in ((int(ids[0]), (a0, b0)), (int(ids[1]), (a1, b1))):
         assert int(index.sentences[row, 1]) <= a < b <= int(index.sentences[row, 2])
     assert b0 - a0 == b1 - a1
-    first = rescore(index, recording, "how much will the firm invest", ids, base, top=2, prefer_file=int(index.sentences[ids[1], 0]))
+    first = rescore(index, recording, "how much will the firm invest", ids, base, top=2, file_bonus={int(index.sentences[ids[1], 0]): 1.0})
     assert first.scores[1] > first.scores[0]  # the follow-up bonus goes to the copy in the preferred file
 
 
