@@ -109,7 +109,7 @@ _MONEY = re.compile(
 )
 # what such an answer is written with: figures, sums, number words (also "dozens"), and the
 # words that give a quantity without one ("several", "none", "free", "many times")
-_VAGUE_WORDS = "several few couple handful double twice triple free none zero many numerous".split()
+_VAGUE_WORDS = "several few couple handful double twice triple free none zero many numerous considerable substantial".split()
 _QUANTITY_WORDS = _NUMBER_WORDS + _VAGUE_WORDS
 _QUANTITY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[£$€¥%]|\b(?:" + "|".join(_QUANTITY_WORDS) + r")s?\b", re.IGNORECASE)
 # ... and those that give no age ("thousands of his possessions")
@@ -128,6 +128,12 @@ _SENTENCE_OPENERS = ".!?:\"“‘'(•-–—*#"
 _DURATION = re.compile(
     r"\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur(?:y|ie)|season)s?\b", re.IGNORECASE
 )
+# a number that measures a time, not someone's age: "a four-month review", "20 years ago" (not
+# "seven months old", "a 39-year-old")
+_TIME_SPAN = re.compile(
+    r"\b(?:\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")[- ](?:second|minute|hour|day|week|fortnight|month|year|decade)s?\b(?![- ]old)",
+    re.IGNORECASE,
+)
 
 
 def asks_quantity(question: str) -> bool:
@@ -141,13 +147,13 @@ def holds_quantity(text: str, question: str) -> bool:
     number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
     the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
     money counts: a currency, "free", or a share ("cut its prices by 24%"). Where it asks an age
-    ("how old is she"), a day of a month ("15 January") and a vague quantity ("thousands of his
-    possessions") are none."""
+    ("how old is she"), a day of a month ("15 January"), a vague quantity ("thousands of his
+    possessions") and a time something took ("a four-month review") are none."""
     asked = _words(question)
     if _MONEY_ASKED.search(question):
         return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
     if _AGE_ASKED.search(question):
-        text = _DAY_OF_MONTH.sub(" ", text)
+        text = _TIME_SPAN.sub(" ", _DAY_OF_MONTH.sub(" ", text))
         return any(m.group(0).lower() not in asked and m.group(0).lower().rstrip("s") not in _VAGUE
                    for m in _QUANTITY_TOKEN.finditer(text))
     if _new_figure(text, asked):
@@ -167,8 +173,11 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     quote ``text``. Where a sum of money is asked, a short answer that gives the figure counts when
     the word right ``after`` it in the quote names the money: "four million" of "will spend four
     million pounds" (not "350" of "350 hotspots", in a quote that also says "free"). A number word
-    that is part of a name in the quote gives no quantity: "Six Nations", "Formula One"."""
+    that is part of a name in the quote gives no quantity: "Six Nations", "Formula One"; nor, for
+    an age, one that measures a time: "four" of "a four-month review"."""
     named = _without_named_numbers(text)
+    if _AGE_ASKED.search(question):  # "four" of "a four-month review" is no age
+        named = _TIME_SPAN.sub(lambda m: " " * len(m.group(0)), named)
     if not short:
         return holds_quantity(named, question)
     at = text.find(short)
@@ -176,10 +185,16 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
         short = named[at : at + len(short)]
     if holds_quantity(short, question):
         return True
-    unit = re.match(r"\s*([\w£$€¥%]+)", after)
-    if unit is None or not _MONEY_ASKED.search(question):
+    if not _MONEY_ASKED.search(question) or not _new_figure(short, _words(question)):
         return False
-    return _new_figure(short, _words(question)) and holds_quantity(unit.group(1), question)
+    # the money's name: the next word, or the first after at most two capitalised ones ("3.1bn
+    # Australian dollars", "5m Hong Kong dollars")
+    for word in re.findall(r"[\w£$€¥%]+", after)[:3]:
+        if holds_quantity(word, question):
+            return True
+        if not word[0].isupper():
+            return False
+    return False
 
 
 def _without_named_numbers(text: str) -> str:

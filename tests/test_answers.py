@@ -403,6 +403,12 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
         ("selling thousands of his possessions", "Evans is selling thousands of his possessions.", "how old is chris evans", False),
         ("seven months old", "He moved when he was seven months old.", "how old was chopin when he moved", True),
         ("1338–39", "Gravestones dating to 1338–39 refer to it.", "how old are the gravestones", True),
+        # ... nor how long something took ("a four-month review"), but "a 39-year-old" is one
+        ("four", "A four-month review by Eleanor Brazil ended.", "how old is eleanor brazil", False),
+        ("20", "He left the club 20 years ago.", "how old is he", False),
+        ("39", "The 39-year-old signed on Monday.", "how old is he", True),
+        # a vague amount answers "how much work"
+        ("considerable", "There is considerable work still to be done.", "how much work is still left to do", True),
     ],
 )
 def test_a_short_answer_gives_a_quantity_or_not(short, text: str, question: str, gives: bool) -> None:
@@ -411,7 +417,15 @@ def test_a_short_answer_gives_a_quantity_or_not(short, text: str, question: str,
 
 @pytest.mark.parametrize(
     ("after", "gives"),
-    [(" pounds on road repairs.", True), (" dollars", True), (" people will see the repairs.", False), ("", False)],
+    [
+        (" pounds on road repairs.", True),
+        (" dollars", True),
+        (" Australian dollars ($2.3bn)", True),  # the money named after its country
+        (" Hong Kong dollars", True),
+        (" people will see the repairs.", False),
+        (" Premier League fans", False),
+        ("", False),
+    ],
 )
 def test_a_figure_counts_as_a_sum_when_the_money_comes_right_after_it(after: str, gives: bool) -> None:
     """"four million" of "four million pounds" gives the sum; of "four million people", in a
