@@ -29,8 +29,9 @@ answer, and still lists the nearest sentences.
 
 A statement rather than a question ("0-dimensional biomaterials lack inductive properties":
 ``qa.answer_types.is_statement``) asks where the documents speak to it. It is ranked by the
-features alone, and its answers are the best sentence of each of the best files (and, when
-fewer files than ``k`` have one, the next best sentences of those files): the reader was
+features alone, and its answers are the best sentence of each of the ``statement_k`` (10) best
+files, as a search lists its results (and, when fewer files have one, the next best sentences of
+those files): the reader was
 trained to find the sentence that answers a question, and on SciFact's held-out claims it put the
 relevant abstract first less often than the ranker (README, "The reader").
 """
@@ -111,6 +112,10 @@ class AnswerParams:
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
     statement_words: int = 8
+    # a statement lists the best passage of up to this many files, as a search lists its results,
+    # and fills up to ``k`` answers with those files' next best (SciFact's claims are ranked by the
+    # first ten files)
+    statement_k: int = 10
     # decline an answer whose file never mentions a name the question asks about (qa.names)
     names_must_match: bool = True
     # decline an answer to "how much/many/old/long" whose short answer (the reader's span, else the
@@ -342,6 +347,7 @@ def answer(
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     statement = not follows and is_statement(question, params.statement_words)
+    shown = params.statement_k if statement else None  # a statement: the best of up to that many files
     if reader is not None and params.reader and not statement and len(cands.ids):
         prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
         # a follow-up is searched for with the earlier question (and next to the earlier answer),
@@ -362,8 +368,8 @@ def answer(
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
         # the ranker's order and score; the reader reads only the sentences likely to be shown
-        spans = rescore(index, reader, question, cands.ids, base, params.k + 2).spans
-    answers = select(index, cands, params, base, spans, per_file=1 if statement else 0)
+        spans = rescore(index, reader, question, cands.ids, base, max(shown or 0, params.k) + 2).spans
+    answers = select(index, cands, params, base, spans, per_file=1 if statement else 0, most_files=shown)
     answered = bool(answers) and answers[0].score >= threshold
     missing: tuple[str, ...] = ()
     if answered and params.names_must_match:
@@ -419,11 +425,12 @@ def select(
     score: np.ndarray | None = None,
     spans: dict[int, tuple[int, int]] | None = None,
     per_file: int = 0,
+    most_files: int | None = None,
 ) -> list[Answer]:
     """The best ``params.k`` candidates as answers (by ``score``, the ranker's when None);
     near-duplicates merge into one. ``spans`` maps a sentence row to its short answer. With
-    ``per_file``, the best that many of each file are chosen first, then the next best up to
-    ``k``; either way the answers come best first."""
+    ``per_file``, the best that many of each file are chosen first (from up to ``most_files`` files,
+    else ``k`` answers), then the next best up to ``k``; either way the answers come best first."""
     if len(cands.ids) == 0:
         return []
     if score is None:
@@ -447,7 +454,7 @@ def select(
             else:
                 if capped and sum(fs[0] == f for *_, fs, _span in chosen) >= per_file:
                     continue
-                if len(chosen) < params.k:
+                if len(chosen) < (most_files or params.k if capped else params.k):
                     first, last = quote_rows(index, s, cands.qvec, params)
                     if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
                         chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))

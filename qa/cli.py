@@ -312,7 +312,8 @@ def _print_result(result, verbose_context: bool = False) -> None:
 @main.command("ask")
 @click.argument("question", required=False)
 @corpus_options
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
+@click.option("-k", "k", default=None, type=click.IntRange(1, 50),
+              help="How many answers (default 5; for a statement, the best passage of 10 files).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or one line per question with --batch.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
               help="A JSON-lines file of questions (shared/eval format); - reads them from standard input, "
@@ -474,7 +475,8 @@ def _warn_if_changed(corpus: Path, entry) -> None:
 @main.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @corpus_options
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("-k", "k", default=None, type=click.IntRange(1, 50),
+              help="How many answers (default 5; for a statement, the best passage of 10 files).")
 @click.option("--retriever", "retrievers", multiple=True,
               type=click.Choice(["hybrid", "dense", "bm25", "all"]),
               help="Retriever(s) to measure; repeat, or `all` for the three plus hybrid ranked the other way "

@@ -130,18 +130,19 @@ class Engine:
     def ask(
         self,
         question: str,
-        k: int = 5,
+        k: int | None = None,
         history: Sequence[str] = (),
         mode: str = "hybrid",
         qid: str | None = None,
         params: AnswerParams | None = None,
         previous: Answer | None = None,
     ) -> Result:
-        """Answer ``question``; ``history`` is the conversation's earlier questions and ``previous``
-        the last one's best answer, which a follow-up leans on."""
+        """Answer ``question`` with up to ``k`` answers (None: ``params``' own, 5 for a question and
+        10 files for a statement); ``history`` is the conversation's earlier questions and
+        ``previous`` the last one's best answer, which a follow-up leans on."""
         p = params or AnswerParams()
-        if k != p.k:
-            p = replace(p, k=k)
+        if k is not None and (k, k) != (p.k, p.statement_k):
+            p = replace(p, k=k, statement_k=k)
         index, embedder = self.index, self.embedder
         if embedder.dim != index.dim:
             raise BadIndex(

@@ -65,7 +65,7 @@ def test_every_answer_is_an_exact_quote(sample, question: str) -> None:
     result = answer(index, fake, question, AnswerParams(k=5))
     assert result.question == question.strip()
     assert isinstance(result.answered, bool)
-    assert len(result.answers) <= 5
+    assert len(result.answers) <= (AnswerParams.statement_k if is_statement(question) else 5)
     if result.answered:
         assert result.answers
     for a in result.answers:
@@ -218,10 +218,10 @@ def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path)
     claim = "The harbour bridge was painted green by the city engineers."
     assert is_statement(claim)
 
-    # k=3: one answer from each file, best first
-    res = answer(index, fake, claim, AnswerParams(k=3))
+    # three answers: one from each file, best first
+    res = answer(index, fake, claim, AnswerParams(k=3, statement_k=3))
     assert [a.source for a in res.answers] == ["a.txt", "b.txt", "c.txt"]
-    # k=5: a.txt's next best fill the rest (a quote may take in its neighbour: fewer may be left)
+    # five: a.txt's next best fill the rest (a quote may take in its neighbour: fewer may be left)
     full = answer(index, fake, claim, AnswerParams(k=5))
     assert {a.source for a in full.answers} == {"a.txt", "b.txt", "c.txt"} and len(full.answers) > 3
     for r in (res, full):
@@ -232,6 +232,29 @@ def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path)
     # read as a question (statement_words=0), a.txt's second sentence outranks the other files
     plain = answer(index, fake, claim, AnswerParams(k=3, statement_words=0))
     assert [a.source for a in plain.answers] == ["a.txt", "a.txt", "b.txt"]
+
+
+def test_a_statement_lists_ten_files_and_a_question_five_answers(tmp_path: Path) -> None:
+    """A claim is a search for where the documents speak to it: the best passage of ten files, as a
+    page of results (SciFact is ranked by its first ten); a question gets five answers. Where
+    fewer files speak to it, their next best passages fill up to five, not ten."""
+    towns = "Alford Bexley Carlow Dunmore Elgin Fowey Girvan Hexham Ilkley Jarrow Keswick Lanark".split()
+    crews = "masons joiners welders riggers glaziers fitters plumbers roofers tilers carvers smiths coopers".split()
+    months = "January February March April May June July August September October November December".split()
+    files = {f"{t.lower()}.txt": f"The harbour bridge of {t} was painted green by {c} from {t}hurst in {m} {1990 + i}."
+             for i, (t, c, m) in enumerate(zip(towns, crews, months))}
+    corpus, index, fake = fake_index(tmp_path, files)
+    claim = "The harbour bridge was painted green by the city crews."
+    statement = answer(index, fake, claim, AnswerParams())
+    assert len(statement.answers) == 10 and len({a.source for a in statement.answers}) == 10
+    question = answer(index, fake, "when was the harbour bridge painted green", AnswerParams())
+    assert len(question.answers) == 5
+    two = {f"{t.lower()}.txt": "\n\n".join(f"The {c} of {t} painted the harbour bridge green in {m} {y}."
+                                           for c, m, y in zip(crews, months, range(1990, 2002)))
+           for t in towns[:2]}
+    (tmp_path / "two").mkdir()
+    corpus2, index2, _ = fake_index(tmp_path / "two", two)
+    assert len(answer(index2, fake, claim, AnswerParams()).answers) == 5
 
 
 @pytest.mark.parametrize(

@@ -162,9 +162,8 @@ class EngineWorkers(App):
             try:
                 if self.load_error and not self.engine.has_index():
                     raise QAError(self.load_error)
-                k = self.params.k if self.params else 5
                 previous = self.last_answers.get(item.conversation) if item.history else None
-                result = detached(self.engine.ask, item.question, k=k, history=item.history, params=self.params,
+                result = detached(self.engine.ask, item.question, history=item.history, params=self.params,
                                   previous=previous)
                 self.last_answers[item.conversation] = result.leaned_on()
             except Quitting:
