@@ -128,10 +128,11 @@ _SENTENCE_OPENERS = ".!?:\"“‘'(•-–—*#"
 _DURATION = re.compile(
     r"\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur(?:y|ie)|season)s?\b", re.IGNORECASE
 )
-# a number that measures a time, not someone's age: "a four-month review", "20 years ago" (not
-# "seven months old", "a 39-year-old")
+# a number that is no one's age: one that measures a time ("a four-month review", "20 years ago";
+# not "seven months old", "a 39-year-old"), or an ordinal ("his 17th turn"; not "his 60th birthday")
 _TIME_SPAN = re.compile(
-    r"\b(?:\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")[- ](?:second|minute|hour|day|week|fortnight|month|year|decade)s?\b(?![- ]old)",
+    r"\b(?:\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")[- ](?:second|minute|hour|day|week|fortnight|month|year|decade)s?\b(?![- ]old)"
+    r"|\b\d+(?:st|nd|rd|th)\b(?=\s+(?!birthday)\w)",
     re.IGNORECASE,
 )
 

@@ -68,6 +68,7 @@ from qa.names import file_name, mentions, named_files, unmentioned
 from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
+from qa.roles import names_title, title_asked
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
@@ -121,6 +122,9 @@ class AnswerParams:
     # decline an answer to "how much/many/old/long" whose short answer (the reader's span, else the
     # quote) gives no number, sum or duration
     quantity_must_show: bool = True
+    # decline an answer to "who is the <title> of …" whose quote names no such title: "who is the
+    # director of children's services" is not answered by "the children's commissioner Eleanor Brazil"
+    title_must_show: bool = True
 
 
 @dataclass
@@ -389,6 +393,9 @@ def answer(
     if answered and params.quantity_must_show and asks_quantity(question) and not gives_quantity(best.span_text, best.text, question, after):
         # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
         answered, lacks = False, "quantity"
+    title = title_asked(question) if answered and params.title_must_show and best is not None else None
+    if title is not None and not names_title(best.text, title[1]):
+        answered, lacks = False, "title"
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)
 
 
@@ -452,7 +459,9 @@ def select(
                         files.append(f)
                     break
             else:
-                if capped and sum(fs[0] == f for *_, fs, _span in chosen) >= per_file:
+                # a file counts as quoted where an answer names it (a story filed twice: its copy's
+                # next sentence would show the same passage again)
+                if capped and sum(f in fs for *_, fs, _span in chosen) >= per_file:
                     continue
                 if len(chosen) < (most_files or params.k if capped else params.k):
                     first, last = quote_rows(index, s, cands.qvec, params)

@@ -548,6 +548,7 @@ def _print_metrics(out: dict, path: Path) -> None:
         f"{out[m].latency_ms_p50:>5.0f}/{out[m].latency_ms_p95:<4.0f}" for m in modes))
     click.echo(f"{'declined: a name not in file':28}" + "".join(f"{out[m].declined_for_names:>10}" for m in modes))
     click.echo(f"{'declined: no number given':28}" + "".join(f"{out[m].declined_for_quantity:>10}" for m in modes))
+    click.echo(f"{'declined: no such title':28}" + "".join(f"{out[m].declined_for_title:>10}" for m in modes))
     wrong = first.wrong
     if wrong:
         shown = ", ".join(wrong[:10]) + (" ..." if len(wrong) > 10 else "")

@@ -120,6 +120,8 @@ class Metrics:
     declined_for_names: int = 0
     # questions declined because they ask how much/many/old/long and the best answer gives no quantity
     declined_for_quantity: int = 0
+    # ... because they ask who holds a title and the best answer's quote names no such title
+    declined_for_title: int = 0
     wrong: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
@@ -190,5 +192,6 @@ def score(questions: Sequence[EvalQuestion], results: Sequence[Result]) -> Metri
         latency_ms_p95=_percentile(lat, 0.95),
         declined_for_names=sum(bool(r.unmentioned) for r in results),
         declined_for_quantity=sum(r.lacks == "quantity" for r in results),
+        declined_for_title=sum(r.lacks == "title" for r in results),
         wrong=tuple(wrong),
     )

@@ -118,13 +118,14 @@ class Result:
     # names the question asks about that the best answer's file never mentions (then not answered)
     unmentioned: tuple[str, ...] = ()
     # what the question asks for that the best answer does not give (then not answered): "quantity"
-    # for "how much/many/old/long" when the quote holds no number, sum or duration
+    # for "how much/many/old/long" when the quote holds no number, sum or duration; "title" for
+    # "who is the <title> of …" when the quote names no such title
     lacks: str | None = None
 
     def leaned_on(self) -> Answer | None:
         """What a follow-up leans on: the best answer when the corpus answered, or when it was
-        declined only for giving no quantity (its passage is on the question's subject: "what does
-        the job pay", then "and where is it"); None when the corpus does not speak to it."""
+        declined only for giving no quantity or title (its passage is on the question's subject:
+        "what does the job pay", then "and where is it"); None when the corpus does not speak to it."""
         if self.answers and (self.answered or self.lacks is not None):
             return self.answers[0]
         return None
@@ -137,6 +138,8 @@ class Result:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
         if self.lacks == "quantity":
             return "The best passage gives no number or amount."
+        if self.lacks == "title":
+            return "The best passage names no one with the title asked about."
         return ""
 
     def to_json(self) -> dict:

@@ -79,3 +79,45 @@ def in_words_of(question: str, sentence: str) -> str:
             return f"who is the {m.group(0).lower()} of {thing}"
     return question
 
+
+
+# a title a question asks the holder of ("who is the director of children's services"), and the
+# words a quote names its holder with: one of the same family ("Fed chief" for "chairman"; for
+# those who lead, also "led by", "under the leadership of", "governed by"), else the title itself
+_LEAD_VERBS = ("led by", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
+_TITLE_FAMILIES: tuple[tuple[str, ...], ...] = (
+    _LEAD_ROLES + _LEAD_VERBS,
+    ("editor-in-chief", "editor in chief", "editor", "edited by"),
+    ("co-founder", "founder", "founded by"),
+    ("owner", "owned by"),
+    ("managing director", "manager", "managed by", "boss", "coach"),
+    ("head coach", "coach", "coached by", "manager", "boss"),
+    ("captain", "captained by", "skipper"),
+    ("prime minister", "premier", "pm"),
+    ("commissioner",), ("secretary",), ("minister",), ("mayor",), ("governor",), ("chancellor",),
+    ("ambassador",), ("spokesman", "spokeswoman", "spokesperson"), ("treasurer",), ("commander",),
+    ("speaker",), ("king",), ("queen",), ("archbishop",), ("bishop",), ("presenter", "host"), ("producer",),
+)
+_TITLE_ASKED = re.compile(
+    r"^\s*who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:[\w'’&.-]+\s+){0,3}?(?P<title>"
+    + "|".join(sorted({re.escape(fam[0]) for fam in _TITLE_FAMILIES} | {re.escape(r) for r in _LEAD_ROLES},
+                      key=len, reverse=True))
+    + r")s?\b",
+    re.IGNORECASE,
+)
+
+
+def title_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """``(the title, the words that name its holder)`` when ``question`` asks who holds a named
+    title ("who is the director of …", "who's the fed chairman"); None otherwise."""
+    m = _TITLE_ASKED.match(question)
+    if m is None:
+        return None
+    title = m.group("title").lower()
+    words = {w for fam in _TITLE_FAMILIES if title in fam for w in fam}
+    return title, tuple(sorted(words, key=len, reverse=True))
+
+
+def names_title(text: str, words: tuple[str, ...]) -> bool:
+    """True when ``text`` names one of the title ``words`` (or its plural)."""
+    return re.search(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")s?\b", text, re.IGNORECASE) is not None

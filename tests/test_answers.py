@@ -234,6 +234,22 @@ def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path)
     assert [a.source for a in plain.answers] == ["a.txt", "a.txt", "b.txt"]
 
 
+def test_a_statement_quotes_a_story_filed_twice_once(tmp_path: Path) -> None:
+    """A story filed under two names is one answer that names both files: its copy's next best
+    sentence does not take a second place with the same passage."""
+    story = ("The harbour bridge was painted green by the city engineers in 1999.\n\n"
+             "The city engineers chose a green paint for the harbour bridge after a vote.\n\n"
+             "Green paint on the harbour bridge cost the city engineers a great deal.")
+    corpus, index, fake = fake_index(tmp_path, {
+        "a.txt": story, "b.txt": story, "c.txt": "A bridge in the old town was painted. The museum opens at nine.",
+    })
+    claim = "The harbour bridge was painted green by the city engineers."
+    res = answer(index, fake, claim, AnswerParams(k=2, statement_k=2))
+    first, second = res.answers
+    assert {first.source, *first.also_in} == {"a.txt", "b.txt"}
+    assert second.source == "c.txt"
+
+
 def test_a_statement_lists_ten_files_and_a_question_five_answers(tmp_path: Path) -> None:
     """A claim is a search for where the documents speak to it: the best passage of ten files, as a
     page of results (SciFact is ranked by its first ten); a question gets five answers. Where
@@ -391,7 +407,7 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
     assert res.answers and res.answers[0].span_text == "Britain"
     assert not res.answered and res.lacks == "quantity"
     no_span = answer(index, fake, q, AnswerParams(threshold=0.0), reader=_SpanReader(()))
-    assert no_span.answers[0].span_text is None and no_span.answered  # the quote's "25th" then
+    assert no_span.answers[0].span_text is None and not no_span.answered  # the quote's "25th" is no age either
     _, index, fake = fake_index(tmp_path, {
         "run.txt": "Kathy Butler, 31, won Sunday's 25th Cross Internacional in Spain.",
     })
@@ -412,7 +428,8 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
     ("short", "text", "question", "gives"),
     [
         ("Britain", "Britain's Kathy Butler won Sunday's 25th Cross.", "how old is kathy butler", False),
-        (None, "Britain's Kathy Butler won Sunday's 25th Cross.", "how old is kathy butler", True),
+        (None, "Kathy Butler, 31, won Sunday's 25th Cross.", "how old is kathy butler", True),  # the quote: its "31", not "25th"
+        (None, "Britain's Kathy Butler won Sunday's 25th Cross.", "how old is kathy butler", False),  # an ordinal: no age
         ("31", "Kathy Butler, 31, won.", "how old is kathy butler", True),
         ("£4m", "The council will spend £4m.", "how much will the council spend", True),
         ("road repairs", "The council will spend £4m on road repairs.", "how much will the council spend", False),
@@ -430,6 +447,8 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
         ("four", "A four-month review by Eleanor Brazil ended.", "how old is eleanor brazil", False),
         ("20", "He left the club 20 years ago.", "how old is he", False),
         ("39", "The 39-year-old signed on Monday.", "how old is he", True),
+        ("17th", "This year marks Conti's 17th turn at the helm.", "how old is bill conti", False),
+        ("60th", "He celebrated his 60th birthday on stage.", "how old is he", True),
         # a vague amount answers "how much work"
         ("considerable", "There is considerable work still to be done.", "how much work is still left to do", True),
     ],

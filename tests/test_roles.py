@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from conftest import fake_index
 
+from qa.answers import AnswerParams, answer
 from qa.reading import rescore
-from qa.roles import in_words_of, role_asked
+from qa.roles import in_words_of, names_title, role_asked, title_asked
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,51 @@ def test_each_candidate_is_read_with_its_own_wording_and_keeps_its_score(tmp_pat
     # every candidate scored from its own reading (the logit is its sentence's length), in order
     want = [1.0 / (1.0 + np.exp(-len(index.sentence_text(int(s))))) for s in ids]
     assert np.allclose(read.scores, want)
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "names"),
+    [
+        ("who is the director of childrens services in stoke",
+         "A four-month review by the children's commissioner Eleanor Brazil has concluded.", False),
+        ("who is the director of the national gallery", "Charles Saumarez Smith, the gallery's director, said.", True),
+        # the family of those who lead: "Fed chief" for the chairman, "under the leadership of" for the leader
+        ("who's the fed chairman", "Fed chief Alan Greenspan said rates would rise.", True),
+        ("Who was the leader of the Islamist regime in Sudan?",
+         "Sudan had an Islamist regime under the leadership of Hassan al-Turabi.", True),
+        ("who is the education secretary", "Education secretary Gavin Williamson has given the council three months.", True),
+        ("who is the education secretary", "Council leader Abi Brown said they were committed.", False),
+        ("who was the head coach of the broncos", "The Broncos, coached by Gary Kubiak, won.", True),
+        # "lead" as in "lead to" names no leader
+        ("Who is the President of Afghanistan?", "The victory in Afghanistan did not lead to justice.", False),
+        ("who is the mayor of london", "Ken Livingstone, the London assembly member, said.", False),
+    ],
+)
+def test_a_question_naming_a_title_wants_a_quote_that_names_it(question: str, quote: str, names: bool) -> None:
+    asked = title_asked(question)
+    assert asked is not None
+    assert names_title(quote, asked[1]) is names
+
+
+@pytest.mark.parametrize("question", ["who runs the council", "who wrote the report", "what did the director say",
+                                      "who said the chairman would quit"])
+def test_other_questions_ask_no_title(question: str) -> None:
+    assert title_asked(question) is None
+
+
+def test_an_answer_that_names_no_such_title_is_declined(tmp_path: Path) -> None:
+    """"who is the director of children's services" is not answered by the commissioner's
+    sentence: declined with ``lacks: "title"``, the passage still listed; the check can be off."""
+    corpus, index, fake = fake_index(tmp_path, {
+        "stoke.txt": "A four-month review of children's services in Stoke by the children's commissioner "
+        "Eleanor Brazil has concluded.\n\nThe council must find a partner within three months.",
+    })
+    q = "who is the director of children's services in stoke"
+    res = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0))
+    assert res.answers and not res.answered and res.lacks == "title"
+    assert "title" in res.why_declined() and res.to_json()["lacks"] == "title"
+    assert res.leaned_on() is res.answers[0]  # a follow-up still leans on the passage
+    off = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, title_must_show=False))
+    assert off.answered and off.lacks is None
+    asked = answer(index, fake, "who is the children's commissioner in stoke", AnswerParams(reader=False, threshold=0.0))
+    assert asked.answered and "Eleanor Brazil" in asked.answers[0].text
