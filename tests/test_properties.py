@@ -86,6 +86,8 @@ def test_a_file_in_another_encoding_reads_as_its_text_and_says_so(text: str, enc
         raw = (b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding)
     except UnicodeEncodeError:
         return
+    if encoding == "utf-16" and text.startswith("\x00"):
+        return  # FF FE 00 00: UTF-16's byte order mark and a NUL are UTF-32's mark too; either reading is right
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "doc.txt").write_bytes(raw)
         (f,) = discover(Path(tmp))
