@@ -236,6 +236,48 @@ async def test_not_found_says_the_best_passage_gives_no_number(tmp_path: Path) -
 
 
 @scenario
+async def test_not_found_says_the_best_passage_names_no_such_title(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "stoke.txt").write_text("A review of children's services in Stoke by the children's commissioner "
+                                      "Eleanor Brazil has concluded.", encoding="utf-8")
+    engine = make_engine(corpus, tmp_path / "index")
+    engine.build()
+    app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        turn = await ask(pilot, "who is the director of children's services in stoke")
+        assert static_text(turn.query_one(".not-found")) == "Not found in the corpus."
+        assert static_text(turn.query_one(".note")).startswith("The best passage names no one with the title")
+        assert turn.cards and "Eleanor Brazil" in turn.cards[0].answer.text
+
+
+@scenario
+async def test_a_statement_lists_ten_files_each_citation_under_its_quote(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    towns = "Alford Bexley Carlow Dunmore Elgin Fowey Girvan Hexham Ilkley Jarrow Keswick Lanark".split()
+    crews = "masons joiners welders riggers glaziers fitters plumbers roofers tilers carvers smiths coopers".split()
+    months = "January February March April May June July August September October November December".split()
+    for i, (t, c, m) in enumerate(zip(towns, crews, months)):  # no two alike enough to merge into one answer
+        (corpus / f"{t.lower()}.txt").write_text(
+            f"The harbour bridge of {t} was painted green by {c} from {t}hurst in {m} {1990 + i}.", encoding="utf-8")
+    engine = make_engine(corpus, tmp_path / "index")
+    engine.build()
+    app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        turn = await ask(pilot, "The harbour bridge was painted green by the city crews.")
+        cards = turn.cards
+        assert len(cards) == 10 and len({c.answer.source for c in cards}) == 10
+        ninth, tenth = cards[8], cards[9]
+        assert static_text(tenth.query_one(".quote")).startswith("10. \u201c")
+        # "10. " is a column wider than "9. ": each citation starts under its own quote
+        nine_x, ten_x = ninth.query_one(".meta").content_region.x, tenth.query_one(".meta").content_region.x
+        assert ten_x == nine_x + 1
+
+
+@scenario
 async def test_answer_params_reach_the_engine(engine: Engine, tmp_path: Path) -> None:
     app = make_app(engine, tmp_path, params=AnswerParams(k=2, threshold=1.0, reader_threshold=1.0))  # nothing clears 1.0
     async with app.run_test(size=SIZE) as pilot:

@@ -46,7 +46,8 @@ class AnswerCard(Widget, can_focus=True):
         question: str
 
     def __init__(self, answer: Answer, question: str, rank: int, best: bool = False) -> None:
-        super().__init__(classes="-best" if best else "-compact")
+        # "10. " is a column wider than "9. ": its citation lines up under its own quote
+        super().__init__(classes="-best" if best else ("-compact -wide" if rank >= 10 else "-compact"))
         self.answer = answer
         self.question = question
         self.rank = rank
