@@ -54,6 +54,18 @@ class FakeEmbedder:
 SEED_WRONG_WITH_READER = {"d08"}
 
 
+BRIDGE_TOWNS = "Alford Bexley Carlow Dunmore Elgin Fowey Girvan Hexham Ilkley Jarrow Keswick Lanark".split()
+BRIDGE_CREWS = "masons joiners welders riggers glaziers fitters plumbers roofers tilers carvers smiths coopers".split()
+BRIDGE_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def bridge_files() -> dict[str, str]:
+    """Twelve files that each say a town's harbour bridge was painted green, none alike enough
+    to merge with another into one answer: a statement about it finds all twelve."""
+    return {f"{t.lower()}.txt": f"The harbour bridge of {t} was painted green by {c} from {t}hurst in {m} {1990 + i}."
+            for i, (t, c, m) in enumerate(zip(BRIDGE_TOWNS, BRIDGE_CREWS, BRIDGE_MONTHS))}
+
+
 def fake_index(root: Path, files: dict[str, str]):
     """``files`` (name -> text) written as a corpus under ``root`` and indexed with a FakeEmbedder
     (again on a second call, after changing them): ``(corpus, index, embedder)``."""

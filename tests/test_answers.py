@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    BRIDGE_CREWS,
+    BRIDGE_MONTHS,
+    BRIDGE_TOWNS,
     BUNDLED_CORPUS,
     INVEST_Q,
     SAMPLE_FILES,
     SEED_QUESTIONS,
     UNANSWERABLE_Q,
     FakeEmbedder,
+    bridge_files,
     check_answer,
     fake_index,
 )
@@ -254,20 +258,15 @@ def test_a_statement_lists_ten_files_and_a_question_five_answers(tmp_path: Path)
     """A claim is a search for where the documents speak to it: the best passage of ten files, as a
     page of results (SciFact is ranked by its first ten); a question gets five answers. Where
     fewer files speak to it, their next best passages fill up to five, not ten."""
-    towns = "Alford Bexley Carlow Dunmore Elgin Fowey Girvan Hexham Ilkley Jarrow Keswick Lanark".split()
-    crews = "masons joiners welders riggers glaziers fitters plumbers roofers tilers carvers smiths coopers".split()
-    months = "January February March April May June July August September October November December".split()
-    files = {f"{t.lower()}.txt": f"The harbour bridge of {t} was painted green by {c} from {t}hurst in {m} {1990 + i}."
-             for i, (t, c, m) in enumerate(zip(towns, crews, months))}
-    corpus, index, fake = fake_index(tmp_path, files)
+    corpus, index, fake = fake_index(tmp_path, bridge_files())
     claim = "The harbour bridge was painted green by the city crews."
     statement = answer(index, fake, claim, AnswerParams())
     assert len(statement.answers) == 10 and len({a.source for a in statement.answers}) == 10
     question = answer(index, fake, "when was the harbour bridge painted green", AnswerParams())
     assert len(question.answers) == 5
     two = {f"{t.lower()}.txt": "\n\n".join(f"The {c} of {t} painted the harbour bridge green in {m} {y}."
-                                           for c, m, y in zip(crews, months, range(1990, 2002)))
-           for t in towns[:2]}
+                                           for c, m, y in zip(BRIDGE_CREWS, BRIDGE_MONTHS, range(1990, 2002)))
+           for t in BRIDGE_TOWNS[:2]}
     (tmp_path / "two").mkdir()
     corpus2, index2, _ = fake_index(tmp_path / "two", two)
     assert len(answer(index2, fake, claim, AnswerParams()).answers) == 5

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED_CORPUS, INVEST_Q, UNANSWERABLE_Q, FakeEmbedder
+from conftest import BUNDLED_CORPUS, INVEST_Q, UNANSWERABLE_Q, FakeEmbedder, bridge_files
 
 from qa.answers import AnswerParams
 from qa.engine import Engine
@@ -60,6 +60,17 @@ def clone(built: Built, dst: Path) -> tuple[Path, Path]:
 def make_engine(corpus: Path, index: Path, embedder: FakeEmbedder | None = None) -> Engine:
     fake = embedder or FakeEmbedder()
     return Engine(corpus=corpus, root=index, embedder_factory=lambda name: fake)
+
+
+def engine_over(tmp_path: Path, files: dict[str, str]) -> Engine:
+    """An engine over a corpus of ``files`` (name -> text), built with the fake embedder."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    engine = make_engine(corpus, tmp_path / "index")
+    engine.build()
+    return engine
 
 
 @pytest.fixture
@@ -203,12 +214,10 @@ async def test_not_found_is_shown_plainly_with_the_nearest_passages(engine: Engi
 
 @scenario
 async def test_not_found_says_which_name_the_best_passage_lacks(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "games.txt").write_text("The tournament winner will get prize money of $150,000.", encoding="utf-8")
-    (corpus / "tennis.txt").write_text("Serena Williams, who is also in Dubai, said women deserve the same.", encoding="utf-8")
-    engine = make_engine(corpus, tmp_path / "index")
-    engine.build()
+    engine = engine_over(tmp_path, {
+        "games.txt": "The tournament winner will get prize money of $150,000.",
+        "tennis.txt": "Serena Williams, who is also in Dubai, said women deserve the same.",
+    })
     app = make_app(engine, tmp_path, params=AnswerParams(reader=False))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -218,52 +227,32 @@ async def test_not_found_says_which_name_the_best_passage_lacks(tmp_path: Path) 
         assert turn.cards and turn.cards[0].answer.source == "games.txt"
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "question", "note"),
+    [
+        ("tennis.txt", "Roche turns down Federer offer\n\nRoche turned down the offer from Federer.",
+         "how much did federer offer roche", "The best passage gives no number or amount"),
+        ("stoke.txt", "A review of children's services in Stoke by the children's commissioner Eleanor Brazil has concluded.",
+         "who is the director of children's services in stoke", "The best passage names no one with the title"),
+    ],
+)
 @scenario
-async def test_not_found_says_the_best_passage_gives_no_number(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "tennis.txt").write_text("Roche turns down Federer offer\n\nRoche turned down the offer from Federer.", encoding="utf-8")
-    engine = make_engine(corpus, tmp_path / "index")
-    engine.build()
+async def test_not_found_says_what_the_best_passage_does_not_give(tmp_path: Path, name: str, text: str,
+                                                                  question: str, note: str) -> None:
+    engine = engine_over(tmp_path, {name: text})
     app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        turn = await ask(pilot, "how much did federer offer roche")
+        turn = await ask(pilot, question)
         assert static_text(turn.query_one(".not-found")) == "Not found in the corpus."
-        assert static_text(turn.query_one(".note")).startswith("The best passage gives no number or amount")
-        assert turn.cards and turn.cards[0].answer.source == "tennis.txt"
+        assert static_text(turn.query_one(".note")).startswith(note)
+        assert turn.cards and turn.cards[0].answer.source == name
         assert turn.cards[0].answer in app.last_answers.values()  # a follow-up still leans on it
 
 
 @scenario
-async def test_not_found_says_the_best_passage_names_no_such_title(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "stoke.txt").write_text("A review of children's services in Stoke by the children's commissioner "
-                                      "Eleanor Brazil has concluded.", encoding="utf-8")
-    engine = make_engine(corpus, tmp_path / "index")
-    engine.build()
-    app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        turn = await ask(pilot, "who is the director of children's services in stoke")
-        assert static_text(turn.query_one(".not-found")) == "Not found in the corpus."
-        assert static_text(turn.query_one(".note")).startswith("The best passage names no one with the title")
-        assert turn.cards and "Eleanor Brazil" in turn.cards[0].answer.text
-
-
-@scenario
 async def test_a_statement_lists_ten_files_each_citation_under_its_quote(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    towns = "Alford Bexley Carlow Dunmore Elgin Fowey Girvan Hexham Ilkley Jarrow Keswick Lanark".split()
-    crews = "masons joiners welders riggers glaziers fitters plumbers roofers tilers carvers smiths coopers".split()
-    months = "January February March April May June July August September October November December".split()
-    for i, (t, c, m) in enumerate(zip(towns, crews, months)):  # no two alike enough to merge into one answer
-        (corpus / f"{t.lower()}.txt").write_text(
-            f"The harbour bridge of {t} was painted green by {c} from {t}hurst in {m} {1990 + i}.", encoding="utf-8")
-    engine = make_engine(corpus, tmp_path / "index")
-    engine.build()
+    engine = engine_over(tmp_path, bridge_files())
     app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
