@@ -463,7 +463,7 @@ def select(
                 # next sentence would show the same passage again)
                 if capped and sum(f in fs for *_, fs, _span in chosen) >= per_file:
                     continue
-                if len(chosen) < (most_files or params.k if capped else params.k):
+                if len(chosen) < ((most_files or params.k) if capped else params.k):
                     first, last = quote_rows(index, s, cands.qvec, params)
                     if not any(first <= b and a <= last for a, b, *_ in chosen):  # not quoted already
                         chosen.append((first, last, float(score[o]), words, [f], spans.get(s)))
