@@ -139,7 +139,10 @@ class Result:
         if self.lacks == "quantity":
             return "The best passage gives no number or amount."
         if self.lacks == "title":
-            return "The best passage names no one with the title asked about."
+            from qa.roles import title_asked
+
+            asked = title_asked(self.question)
+            return f"The best passage names no {asked[0]}." if asked else "The best passage names no such title."
         return ""
 
     def to_json(self) -> dict:
