@@ -16,6 +16,7 @@ names, "who is the author of pytz" with ``pytz.txt``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -50,13 +51,31 @@ def title_of(index: Index, row: int) -> str:
     file's title (``file_title``), or "" for a sentence before the heading that is that title (a
     row of badges)."""
     f, start = int(index.sentences[row, 0]), int(index.sentences[row, 1])
-    entry = index.files[f]
-    if entry.sections and _titled(index, f) and not headings_at(entry.sections, start):
+    title, titled = _title(index, f)
+    if titled and not headings_at(index.files[f].sections, start):
         return ""
-    return file_title(index, f)
+    return title
+
+
+# an index's files' titles, ``(title, whether a heading gives it)``, worked out once a file: a
+# question's candidates ask for them, and they do not change while the index is loaded
+_TITLES: weakref.WeakKeyDictionary[Index, dict[int, tuple[str, bool]]] = weakref.WeakKeyDictionary()
+
+
+def _title(index: Index, f: int) -> tuple[str, bool]:
+    titles = _TITLES.setdefault(index, {})
+    if f not in titles:
+        titled = bool(index.files[f].sections) and _titled(index, f)
+        titles[f] = (_file_title(index, f, titled), titled)
+    return titles[f]
 
 
 def file_title(index: Index, f: int) -> str:
+    """File ``f``'s title, as its page shows it (``_file_title``)."""
+    return _title(index, f)[0]
+
+
+def _file_title(index: Index, f: int, titled: bool) -> str:
     """File ``f``'s title, as its page shows it. Where the file has headings: its own title when
     one outermost heading holds the whole file ("# Faiss"), else the file's name ("dateparser",
     for a README whose sections, "Installation" and "License", are all it has: "License" says
@@ -65,7 +84,7 @@ def file_title(index: Index, f: int) -> str:
     at most ``TITLE_WORDS`` words (a news story's headline, an article's name, an HTML page's
     title); "" for none."""
     entry = index.files[f]
-    if entry.sections and _titled(index, f):
+    if titled:
         top = min(level for _, level, _ in entry.sections)
         return plain(next(title for _, level, title in entry.sections if level == top)).text
     first = _first_line(index, f)
