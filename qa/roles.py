@@ -24,18 +24,21 @@ _LEAD_ROLES = (
     "general secretary", "executive director", "chairman", "chairwoman", "chairperson", "president",
     "director", "chief", "boss", "head", "leader", "ceo", "chair",
 )
+_EDITORS = ("editor-in-chief", "editor in chief", "editor")
+_FOUNDERS = ("co-founder", "founder")
+_CAPTAINS = ("captain", "skipper")
 # question phrasing -> the roles it asks about
 _FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"runs?|heads?|headed|leads?|led|(?:is )?in charge (?:of|at)"
      r"|(?:is )?(?:the )?(?:boss|head|chief|leader) (?:of|at)", _LEAD_ROLES),
-    (r"edits?|edited", ("editor-in-chief", "editor in chief", "editor")),
-    (r"founded|set up|started", ("co-founder", "founder")),
+    (r"edits?|edited", _EDITORS),
+    (r"founded|set up|started", _FOUNDERS),
     (r"owns?|owned", ("owner",)),
     (r"manages?|managed", ("managing director", "manager")),
     (r"chairs?|chaired", ("chairman", "chairwoman", "chairperson", "chair")),
     (r"coach(?:es)?|coached", ("head coach", "coach", "manager")),
     (r"directed|directs?", ("director",)),
-    (r"captains?|captained", ("captain", "skipper")),
+    (r"captains?|captained", _CAPTAINS),
 )
 # a role named just after these is not the one who runs it: "Ian Harris, deputy editor of Mac
 # Format" does not edit it; "former chief executive"
@@ -80,19 +83,18 @@ def in_words_of(question: str, sentence: str) -> str:
     return question
 
 
-
 # a title a question asks the holder of ("who is the director of children's services"), and the
 # words a quote names its holder with: one of the same family ("Fed chief" for "chairman"; for
 # those who lead, also "led by", "under the leadership of", "governed by"), else the title itself
 _LEAD_VERBS = ("led by", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
 _TITLE_FAMILIES: tuple[tuple[str, ...], ...] = (
     _LEAD_ROLES + _LEAD_VERBS,
-    ("editor-in-chief", "editor in chief", "editor", "edited by"),
-    ("co-founder", "founder", "founded by"),
+    (*_EDITORS, "edited by"),
+    (*_FOUNDERS, "founded by"),
     ("owner", "owned by"),
     ("managing director", "manager", "managed by", "boss", "coach"),
     ("head coach", "coach", "coached by", "manager", "boss"),
-    ("captain", "captained by", "skipper"),
+    (*_CAPTAINS, "captained by"),
     ("prime minister", "premier", "pm"),
     ("commissioner",), ("secretary",), ("minister",), ("mayor",), ("governor",), ("chancellor",),
     ("ambassador",), ("spokesman", "spokeswoman", "spokesperson"), ("treasurer",), ("commander",),
