@@ -215,7 +215,9 @@ def _without_named_numbers(text: str) -> str:
 _QUESTION_START = frozenset(
     "who whom whose what whats when where why how which "
     "is isn are aren was wasn were weren am do don does doesn did didn can could will would should "
-    "shall may might must has have had tell show give list find name define explain describe".split()
+    "shall may might must has have had tell show give list find name define explain describe "
+    # a request in the first person ("i want to know the budget for next year") or a polite one
+    "i please".split()
 )
 _WH = re.compile(r"\b(?:who|whom|whose|what|whats|when|where|why|how|which)\b", re.IGNORECASE)
 
@@ -233,3 +235,16 @@ def is_statement(text: str, min_words: int = 8) -> bool:
     if not tokens or tokens[0] in _QUESTION_START:
         return False
     return len(tokens) >= min_words or (text.endswith(".") and len(tokens) >= 3)
+
+
+# "and the budget for the new posts in stoke next year": a turn that carries on the last one
+_CARRIES_ON = frozenset("and but so also then plus".split())
+
+
+def is_claim(text: str, min_words: int = 8) -> bool:
+    """True when ``text`` is a statement (``is_statement``) of ``min_words`` words or more that
+    does not open by carrying on ("and …"): a claim of its own, which no earlier turn completes.
+    "Mobile phone makers are adding better cameras to their handsets this year." typed after
+    another turn is such a claim; its "their" is its own makers, not the last answer's."""
+    tokens = re.findall(r"[^\W_]+", text.lower())
+    return len(tokens) >= max(min_words, 1) and tokens[0] not in _CARRIES_ON and is_statement(text, min_words)

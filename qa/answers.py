@@ -58,6 +58,7 @@ from qa.answer_types import (
     expected_type,
     gives_quantity,
     holds_type,
+    is_claim,
     is_statement,
 )
 from qa.chunking import section_of
@@ -339,7 +340,9 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
-    query = contextualise(question, history, last_answer=previous.text if previous else "")
+    # not a claim of its own (qa.answer_types.is_claim): pronouns in it are its own, not the last turn's
+    claim = is_claim(question, params.statement_words)
+    query = question if claim else contextualise(question, history, last_answer=previous.text if previous else "")
     follows = query != question
     qvec = embedder.encode([query])[0]
     # a follow-up is most often answered next to the last answer: the sentences around it are
@@ -350,7 +353,7 @@ def answer(
     base = ranker_scores(cands, params)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
-    statement = not follows and is_statement(question, params.statement_words)
+    statement = claim or (not follows and is_statement(question, params.statement_words))
     shown = params.statement_k if statement else None  # a statement: the best of up to that many files
     if reader is not None and params.reader and not statement and len(cands.ids):
         prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None

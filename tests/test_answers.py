@@ -26,7 +26,7 @@ from conftest import (
     fake_index,
 )
 
-from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_statement
+from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_claim, is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.index import Index, open_index
@@ -196,6 +196,8 @@ def test_answers_keep_exact_offsets_with_crlf_and_unicode(tmp_path: Path) -> Non
         ("what's the closing date for the essex social worker job", False),
         ("Is the local linked support team job permanent.", False),  # opens as a question does
         ("tell me about the review of the council's children's services", False),  # a request
+        ("i want to know the budget for the social care posts next year", False),  # one in the first person
+        ("please give the budget for the social care posts next year.", False),
         ("british empire population at its peak", False),  # keywords typed into a chat
         ("council budget.", False),  # too short to be a claim
         ("The review found the services inadequate?", False),
@@ -205,6 +207,36 @@ def test_answers_keep_exact_offsets_with_crlf_and_unicode(tmp_path: Path) -> Non
 )
 def test_statements_are_told_from_questions(text: str, statement: bool) -> None:
     assert is_statement(text) is statement
+
+
+@pytest.mark.parametrize(
+    "text, claim",
+    [
+        ("Mobile phone makers are adding better cameras to their handsets this year.", True),
+        ("ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors", True),
+        ("and the budget for the new social care posts in stoke next year", False),  # carries on
+        ("The council spent £5.5m on it.", False),  # too short to stand on its own
+        ("what did they spend on the new social care posts in stoke", False),
+    ],
+)
+def test_a_claim_of_its_own_is_told_from_a_turn_that_carries_on(text: str, claim: bool) -> None:
+    assert is_claim(text) is claim
+
+
+def test_a_claim_after_another_turn_is_no_follow_up(tmp_path: Path) -> None:
+    """Typed after another turn, a claim with a pronoun of its own ("their handsets") is listed
+    by file as it is when asked first, not searched and read as a follow-up of that turn."""
+    corpus, index, fake = fake_index(tmp_path, {
+        "phones.txt": "Mobile phone makers are adding better cameras to their handsets. Sales rose in May.",
+        "cameras.txt": "Camera makers fear that phones with better cameras will hurt their sales.",
+        "council.txt": "The council spent five million pounds on new social care posts.",
+    })
+    claim = "Mobile phone makers are adding better cameras to their handsets this year."
+    first = answer(index, fake, claim, AnswerParams())
+    after = answer(index, fake, claim, AnswerParams(), history=["how much did the council spend on social care posts"])
+    assert [a.source for a in after.answers] == [a.source for a in first.answers]
+    assert {a.source for a in after.answers} >= {"phones.txt", "cameras.txt"}
+    assert [a.source for a in after.answers].index("phones.txt") == 0
 
 
 def test_a_statement_quotes_the_best_sentence_of_each_file_first(tmp_path: Path) -> None:
