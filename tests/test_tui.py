@@ -535,6 +535,25 @@ async def test_up_and_down_recall_earlier_questions(engine: Engine, tmp_path: Pa
 
 
 @scenario
+async def test_page_up_and_down_scroll_the_conversation_while_typing(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for question in ("first question", "second question", INVEST_Q):
+            await ask(pilot, question)
+        log, box = app.chat.log_view, app.chat.question_input
+        await pilot.press(*"draft")
+        bottom = log.max_scroll_y
+        assert bottom > 0 and log.scroll_y == bottom
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: log.scroll_y < bottom)
+        assert app.focused is box and box.value == "draft"  # still typing where it was
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await wait_until(pilot, lambda: log.scroll_y == log.max_scroll_y)
+        assert app.focused is box
+
+
+@scenario
 async def test_copy_puts_the_answer_and_its_citation_on_the_clipboard(engine: Engine, tmp_path: Path) -> None:
     app = make_app(engine, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -12,6 +12,7 @@ from textual.widgets import Static
 KEYS = (
     ("Enter", "ask the question in the box"),
     ("Up / Down", "in the box: earlier questions; on answers: the previous / next one, shown in full"),
+    ("Page Up / Page Down", "scroll the conversation (also while typing in the box)"),
     ("Tab", "from the box: to the newest best answer; then on through the answers"),
     ("Escape, typing", "on an answer: back to the box"),
     ("Enter, click", "on an answer: open its file at the quote (Escape comes back)"),

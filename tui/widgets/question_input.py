@@ -1,4 +1,5 @@
-"""The question box: Up and Down recall earlier questions, as in a shell."""
+"""The question box: Up and Down recall earlier questions, as in a shell; Page Up and Page Down
+scroll the conversation above it, as in a chat."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ class QuestionInput(Input):
         Binding("up", "recall(-1)", "Earlier question", show=False),
         Binding("down", "recall(1)", "Later question", show=False),
         Binding("tab,shift+tab", "to_answers", "To the answers", show=False),
+        Binding("pageup", "page_log(-1)", "Scroll up", show=False),
+        Binding("pagedown", "page_log(1)", "Scroll down", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -32,6 +35,11 @@ class QuestionInput(Input):
             if turn.cards:
                 turn.cards[0].focus()
                 return
+
+    def action_page_log(self, pages: int) -> None:
+        """Page Up / Page Down while typing: the conversation scrolls, the box keeps the focus."""
+        log = self.screen.query_one("#log")
+        log.scroll_page_up() if pages < 0 else log.scroll_page_down()
 
     def action_recall(self, step: int) -> None:
         if not self.history:
