@@ -110,6 +110,9 @@ class AnswerParams:
     # with the reader: logit taken from candidates of files that mention a file the question names
     # without being it ("who is the author of pytz", in a folder with pytz.txt: not tzlocal.rst)
     named_penalty: float = 1.0
+    # the names check reads a follow-up with the question it follows: its answer's file must mention
+    # that question's names too
+    history_names: bool = True
     # a sentence ending in a full stop, or an input of this many words or more, with no question
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
@@ -384,9 +387,15 @@ def answer(
         best = answers[0]
         # the file and those repeating the passage (at most 20: boilerplate can be in every file)
         files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
-        missing = unmentioned(question, cands.texts, [index.doc_text(f) for f in files],
-                              lambda: _candidate_files(index, cands), index.file_names,
-                              [index.files[f].source for f in files])
+        # a follow-up asks about the last question's subject too: "and what license is it under"
+        # after "who maintains tzlocal", not from a file that never mentions tzlocal
+        asked = [question, _last(history)] if follows and params.history_names else [question]
+        texts = [index.doc_text(f) for f in files]
+        missing = tuple(dict.fromkeys(
+            name for q in asked
+            for name in unmentioned(q, cands.texts, texts, lambda: _candidate_files(index, cands), index.file_names,
+                                    [index.files[f].source for f in files])
+        ))
         answered = not missing
     lacks = None
     # the reader's short answer where it found one, else the quote: "how old is kathy butler" is
@@ -412,6 +421,11 @@ def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[in
         return set()
     files = {int(index.sentences[s, 0]) for s in cands.ids}
     return {f for f in files if file_name(index.files[f].source) not in names and mentions(index.doc_text(f), names)}
+
+
+def _last(history: Sequence[str]) -> str:
+    """The conversation's last question ("" for none)."""
+    return next((h.strip() for h in reversed(history) if h and h.strip()), "")
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -101,6 +101,25 @@ def test_an_answer_from_a_file_that_never_names_the_subject_is_declined(tmp_path
     assert off.answered and off.unmentioned == ()
 
 
+def test_a_follow_up_is_not_answered_from_a_file_that_never_mentions_the_last_questions_subject(tmp_path: Path) -> None:
+    """"and what license is it under" after "who maintains tzlocal" asks about tzlocal: a license
+    sentence from a file that never mentions it is no answer, however well it scores."""
+    _, index, fake = fake_index(tmp_path, {
+        "tzlocal.md": "# tzlocal\n\ntzlocal is maintained by Lennart Regebro.\n",
+        "syrupy.md": "# syrupy\n\nSyrupy is released under the Apache License, version 2.0.\n",
+    })
+    params = AnswerParams(reader=False, threshold=0.0)
+    follow = "and what license is it under"
+    res = answer(index, fake, follow, params, history=["who maintains tzlocal"])
+    assert res.answers[0].source == "syrupy.md"
+    assert not res.answered and res.unmentioned == ("tzlocal",)
+    assert "never mentions “tzlocal”" in res.why_declined()
+    # asked after a question about syrupy, the same passage answers it; the check can be turned off
+    assert answer(index, fake, follow, params, history=["what is syrupy"]).answered
+    assert answer(index, fake, follow, AnswerParams(reader=False, threshold=0.0, history_names=False),
+                  history=["who maintains tzlocal"]).answered
+
+
 def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_that_never_mentions_it(
     tmp_path: Path,
 ) -> None:
