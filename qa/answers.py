@@ -61,6 +61,7 @@ from qa.answer_types import (
     is_claim,
     is_statement,
 )
+from qa.bylines import asks_byline, byline_rows
 from qa.chunking import section_of
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
@@ -113,6 +114,9 @@ class AnswerParams:
     # the names check reads a follow-up with the question it follows: its answer's file must mention
     # that question's names too
     history_names: bool = True
+    # with the reader: logit added to a byline ("By Lisa McNally | 09 February 2026", qa.bylines)
+    # where the question asks who wrote a piece or when it was published
+    byline_bonus: float = 1.0
     # a sentence ending in a full stop, or an input of this many words or more, with no question
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
@@ -354,6 +358,15 @@ def answer(
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
     base = ranker_scores(cands, params)
+    credit: dict[int, float] = {}
+    if reader is not None and params.reader and params.byline_bonus and asks_byline(question):
+        # "who wrote about suffolk": the bylines of the best candidates' files are read too (qa.bylines)
+        top = dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in np.argsort(-base, kind="stable")[: params.read_top])
+        rows = [s for f in list(top)[:3] for s in byline_rows(index, f)]
+        if rows:
+            cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *rows])
+            base = ranker_scores(cands, params)
+            credit = dict.fromkeys(rows, params.byline_bonus)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     statement = claim or (not follows and is_statement(question, params.statement_words))
@@ -373,7 +386,7 @@ def answer(
         bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
         if prefer is not None:
             bonus[prefer] = bonus.get(prefer, 0.0) + params.follow_bonus
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, prev_rows, bonus)
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *credit], bonus, credit)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):

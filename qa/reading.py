@@ -167,6 +167,7 @@ def rescore(
     top: int,
     must_read: Sequence[int] = (),
     file_bonus: Mapping[int, float] | None = None,
+    row_bonus: Mapping[int, float] | None = None,
 ) -> Read:
     """Reader scores for the candidates ``ids`` (ranker scores ``base``): the ``top`` best by the
     ranker with distinct texts and every row in ``must_read`` are read; the rest rank below them
@@ -210,6 +211,8 @@ def rescore(
     logits = reader.final_logits(np.array([r.logit for r in readings]), base[chosen], np.array([r.inside for r in readings]))
     if file_bonus:  # a logit added to every candidate of a file (``qa.answers``: a follow-up's, a named one's)
         logits = logits + np.array([file_bonus.get(int(index.sentences[s, 0]), 0.0) for s in rows])
+    if row_bonus:  # a logit added to single sentences (``qa.answers``: bylines, for who wrote a piece)
+        logits = logits + np.array([row_bonus.get(s, 0.0) for s in rows])
     read_scores = 1.0 / (1.0 + np.exp(-logits))
     floor = float(read_scores.min()) if len(read_scores) else 0.0
     # the unread keep the ranker's order, all below the least of the read

@@ -396,3 +396,16 @@ def test_a_readme_is_read_as_its_page_shows_it(tmp_path: Path, reader: Reader) -
     assert read.scores[1] > read.scores[0]
     a, b = read.spans[int(ids[1])]
     assert index.doc_text(0)[a:b] == "Jeff Johnson"
+
+
+def test_who_wrote_a_piece_is_answered_from_its_byline(sample_engine: Engine) -> None:
+    """The reader alone rates the byline ("By Nicola Beach | 05 February 2026") below the
+    teaser that quotes her (and under the threshold): the bylines of the candidates' files are
+    read too, and credited, where a question asks who wrote a piece or when it was published."""
+    res = sample_engine.ask("who wrote about suffolk")
+    assert res.answered and res.answers[0].text == "By Nicola Beach | 05 February 2026"
+    assert res.answers[0].span_text == "Nicola Beach"
+    without = sample_engine.ask("who wrote about suffolk", params=AnswerParams(byline_bonus=0.0))
+    assert not without.answered or without.answers[0].text != res.answers[0].text
+    when = sample_engine.ask("when was the stoke article published")
+    assert when.answered and when.answers[0].text == "William Eichler 01 November 2019"
