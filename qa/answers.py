@@ -61,8 +61,8 @@ from qa.answer_types import (
     is_claim,
     is_statement,
 )
-from qa.bylines import asks_byline, byline_rows
 from qa.chunking import section_of
+from qa.credits import credit_asked, credit_rows
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -114,9 +114,10 @@ class AnswerParams:
     # the names check reads a follow-up with the question it follows: its answer's file must mention
     # that question's names too
     history_names: bool = True
-    # with the reader: logit added to a byline ("By Lisa McNally | 09 February 2026", qa.bylines)
-    # where the question asks who wrote a piece or when it was published
-    byline_bonus: float = 1.0
+    # with the reader: logit added to a credit line (a byline, "By Lisa McNally | 09 February 2026";
+    # a README's "Maintainer" section: qa.credits) where the question asks who wrote a piece, when
+    # it was published, or who maintains or created a thing
+    credit_bonus: float = 1.0
     # a sentence ending in a full stop, or an input of this many words or more, with no question
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
@@ -359,14 +360,16 @@ def answer(
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
     base = ranker_scores(cands, params)
     credit: dict[int, float] = {}
-    if reader is not None and params.reader and params.byline_bonus and asks_byline(question):
-        # "who wrote about suffolk": the bylines of the best candidates' files are read too (qa.bylines)
+    asked_credit = credit_asked(question) if reader is not None and params.reader and params.credit_bonus else None
+    if asked_credit:
+        # "who wrote about suffolk", "who maintains tzlocal": the credit lines of the best
+        # candidates' files (bylines, a README's "Maintainer") are read too (qa.credits)
         top = dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in np.argsort(-base, kind="stable")[: params.read_top])
-        rows = [s for f in list(top)[:3] for s in byline_rows(index, f)]
+        rows = [s for f in list(top)[:3] for s in credit_rows(index, f, asked_credit)]
         if rows:
             cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *rows])
             base = ranker_scores(cands, params)
-            credit = dict.fromkeys(rows, params.byline_bonus)
+            credit = dict.fromkeys(rows, params.credit_bonus)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     statement = claim or (not follows and is_statement(question, params.statement_words))

@@ -405,7 +405,7 @@ def test_who_wrote_a_piece_is_answered_from_its_byline(sample_engine: Engine) ->
     res = sample_engine.ask("who wrote about suffolk")
     assert res.answered and res.answers[0].text == "By Nicola Beach | 05 February 2026"
     assert res.answers[0].span_text == "Nicola Beach"
-    without = sample_engine.ask("who wrote about suffolk", params=AnswerParams(byline_bonus=0.0))
+    without = sample_engine.ask("who wrote about suffolk", params=AnswerParams(credit_bonus=0.0))
     assert not without.answered or without.answers[0].text != res.answers[0].text
     when = sample_engine.ask("when was the stoke article published")
     assert when.answered and when.answers[0].text == "William Eichler 01 November 2019"

@@ -1,0 +1,122 @@
+"""Credits: who wrote a piece, when it was published, who maintains a project.
+
+A news page or a blog says who wrote each piece on a line of its own, its byline: "By Lisa
+McNally | 09 February 2026", "William Eichler 01 November 2019". A README names its people under
+a heading ("Maintainer", "Authors") or in its copyright line. People ask "who wrote the piece on
+total place", "when was the stoke article published", "who maintains tzlocal". The reader, trained
+on encyclopedia paragraphs, has never seen such a line answer a question; it rates one far below
+a sentence that quotes the same person ("…, says Lisa McNally."). Where a question asks for them,
+``qa.answers`` has the credit lines of the candidates' files read too and adds to their score;
+everything else about the answer (its file, the names it must mention, the threshold) is as for
+any question. Bylines answer who wrote a piece and when; who maintains, created or is behind a
+thing is answered from credit headings and copyright lines only ("who created the campaign" on
+a news page is not asking for the reporter).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+
+from qa.chunking import headings_at
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})"
+)
+_HONORIFIC = r"(?:(?:Cllr|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Baroness|Rev|Mr|Mrs|Ms|Miss)\.?\s+)"
+_NAME_WORD = r"[A-Z][\w'’.-]*"
+_PARTICLE = r"(?:de|da|van|von|der|den|la|le|al|bin|du|di)"
+# a person's name: two to four capitalised words, after an honorific perhaps ("Cllr Carl Jackson")
+_NAME = rf"{_HONORIFIC}?{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_NAME_WORD}){{1,3}}"
+_NAMES = rf"{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*"
+_SEP = r"\s*[|·•,–—-]?\s*"
+_BYLINE = re.compile(
+    rf"^\s*(?:(?:(?:Written|Posted|Words|Story|Report(?:ed)?)\s+)?[Bb]y\s+{_NAMES}(?:{_SEP}(?:{_DATE}|on\s+{_DATE}))?"
+    rf"|{_NAMES}{_SEP}{_DATE})\s*$"
+)
+
+# "who wrote the piece on total place", "who's the author of the stoke article", "whose article is it"
+_ASKS_AUTHOR = re.compile(
+    r"\bwho\s+(?:wrote|writes|has\s+written|had\s+written|authored|penned)\b"
+    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:authors?|writers?|journalists?|reporters?)\b"
+    r"|\bwhose\s+(?:article|piece|story|column|post|blog|report|byline)\b"
+    r"|\b(?:written|authored|penned)\s+by\s+(?:whom|who)\b|\bby\s+whom\b",
+    re.IGNORECASE,
+)
+# "when was the stoke article published", "what date was it posted"
+_ASKS_PUBLISHED = re.compile(
+    r"\b(?:when|what\s+(?:date|day))\b.*\b(?:published|posted|written|dated|filed)\b", re.IGNORECASE
+)
+# "who maintains tzlocal", "who is the lead maintainer of tqdm", "who is behind sortedcontainers"
+_ASKS_MAKER = re.compile(
+    r"\bwho\s+(?:maintains|maintained|created|creates|developed|develops|started|is\s+behind|was\s+behind|are\s+behind)\b"
+    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:\w+\s+)?(?:maintainers?|creators?|developers?)\b",
+    re.IGNORECASE,
+)
+# a heading whose lines name a project's people; a copyright line
+_CREDIT_HEADING = re.compile(
+    r"^\W*(?:(?:the\s+|core\s+|original\s+)?(?:authors?|maintainers?|credits?|creators?)|about\s+the\s+authors?"
+    r"|authors?\s+(?:and|&)\s+maintainers?|maintainers?\s+(?:and|&)\s+authors?)\W*$",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"^\W*(?:copyright|\(c\)|©)(?=[\s©(]|$)", re.IGNORECASE)
+_UNDER_HEADING = 8  # the first sentences under a credit heading are its credits
+
+
+def credit_asked(question: str) -> str | None:
+    """"byline" when ``question`` asks who wrote a piece or when it was published, "maker" when it
+    asks who maintains, created or is behind something, else None."""
+    if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
+        return "byline"
+    return "maker" if _ASKS_MAKER.search(question) else None
+
+
+def is_byline(text: str) -> bool:
+    """True when ``text`` (a sentence of the index, a line of its own) is a byline: "By Lisa
+    McNally | 09 February 2026", "William Eichler 01 November 2019", "By Cllr Carl Jackson"."""
+    return len(text) <= 120 and _BYLINE.match(text) is not None
+
+
+def is_copyright(text: str) -> bool:
+    """True when ``text`` is a copyright line: "Copyright 2014-2019 Grant Jenks"."""
+    return len(text) <= 160 and _COPYRIGHT.match(text) is not None
+
+
+# per loaded index: a file's (bylines, other credit lines), found once
+_FOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _words(text: str) -> str:
+    """``text``'s words in lower case, for telling a heading's own line ("## Authors") from its lines."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def credit_rows(index, file: int, kind: str = "byline") -> list[int]:
+    """The sentence rows of ``file`` that answer a question of ``kind`` (``credit_asked``): for
+    "byline", its bylines and its credit lines; for "maker", its credit lines only (the first
+    sentences under a heading such as "Maintainer" or "Authors", and copyright lines)."""
+    found = _FOUND.setdefault(index, {})
+    if file not in found:
+        entry = index.files[file]
+        lo, hi = entry.sentences
+        bylines, credits, under = [], [], {}
+        for s in range(lo, hi):
+            text = index.sentence_text(s)
+            heads = headings_at(entry.sections, int(index.sentences[s, 1])) if entry.sections else []
+            if heads and _CREDIT_HEADING.match(heads[-1]) and _words(text) not in ("", _words(heads[-1])):
+                under[heads[-1]] = under.get(heads[-1], 0) + 1
+                if under[heads[-1]] <= _UNDER_HEADING:
+                    credits.append(s)
+                    continue
+            if is_byline(text):
+                bylines.append(s)
+            elif is_copyright(text):
+                credits.append(s)
+        found[file] = (bylines, credits)
+    bylines, credits = found[file]
+    return sorted(bylines + credits) if kind == "byline" else list(credits)

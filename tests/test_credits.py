@@ -1,0 +1,83 @@
+"""Credits: the lines that say who wrote a piece and when, or who maintains a project, and the
+questions that ask for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import fake_index
+
+from qa.credits import credit_asked, credit_rows, is_byline, is_copyright
+
+
+@pytest.mark.parametrize(
+    "text, byline",
+    [
+        ("By Lisa McNally | 09 February 2026", True),
+        ("By Cllr Carl Jackson | 09 February 2026", True),
+        ("William Eichler 01 November 2019", True),
+        ("By Saara Idelbi and Conor Monighan", True),
+        ("Posted by Jean-Luc van der Berg on March 3, 2021", True),
+        ("By Andrew Travers, 2024-02-05", True),
+        ("Popular articles by William Eichler", False),  # a link to more, not a piece's byline
+        ("By default, fuzzy matching searches for the first match.", False),
+        ("By comparison, the well-established", False),
+        ("Council leader, Cllr Abi Brown, said: 'We are fully committed.'", False),
+        ("Gavin Williamson 2019", False),  # a year alone is no date
+        ("Stoke-on-Trent City Council 31 January 2020 deadline", False),
+    ],
+)
+def test_a_byline_is_a_line_that_names_who_wrote_a_piece(text: str, byline: bool) -> None:
+    assert is_byline(text) is byline
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("who wrote the piece on total place", "byline"),
+        ("who wrote about suffolk", "byline"),
+        ("who's the author of the stoke article", "byline"),
+        ("whose article is it", "byline"),
+        ("when was the stoke article published", "byline"),
+        ("what date was it posted", "byline"),
+        ("written by whom?", "byline"),
+        ("who maintains tzlocal", "maker"),
+        ("who is the lead maintainer of tqdm", "maker"),
+        ("who is behind sortedcontainers", "maker"),
+        ("who created the ad campaign", "maker"),
+        ("who said the pace of change is too slow", None),
+        ("when is the deadline", None),
+        ("who runs the council", None),
+    ],
+)
+def test_questions_that_ask_who_wrote_or_maintains_a_thing(question: str, kind: str | None) -> None:
+    assert credit_asked(question) == kind
+
+
+def test_copyright_lines() -> None:
+    assert is_copyright("Copyright 2014-2019 Grant Jenks")
+    assert is_copyright("Copyright © Meta Platforms, Inc.") and is_copyright("(c) 2025 TAHRI Ahmed R.")
+    assert not is_copyright("Copyrighted material may not be reproduced without permission of its owners.")
+    assert not is_copyright("The copyright of the photographs stays with the agency.")
+
+
+def test_a_files_credit_lines_are_found_among_its_sentences(tmp_path: Path) -> None:
+    """A news page's bylines; a README's lines under "Maintainer" (not the heading's own line,
+    nor lines under other headings) and its copyright line. Bylines answer who wrote a piece,
+    not who created or maintains a thing."""
+    _, index, _ = fake_index(tmp_path, {
+        "page.txt": "William Eichler 01 November 2019\n\nCouncil given three months to improve.\n\n"
+        "The council must find a partner.\n\nTotal Place requires total trust\n\n"
+        "By Lisa McNally | 09 February 2026\n\nCouncils can expand the Total Place ethos, says Lisa McNally.\n",
+        "tool.md": "# tool\n\nA tool for things.\n\n## Install\n\nRun pip install tool.\n\n"
+        "## Maintainer\n\n- Ada Lovelace, ada@example.org\n\n## License\n\nCopyright 2020 Ada Lovelace\n",
+        "other.txt": "Nothing here is a credit. By default the council meets monthly.\n",
+    })
+    page, tool, other = (index.by_source[s] for s in ("page.txt", "tool.md", "other.txt"))
+    texts = lambda rows: [index.sentence_text(s) for s in rows]  # noqa: E731
+    assert texts(credit_rows(index, page)) == ["William Eichler 01 November 2019", "By Lisa McNally | 09 February 2026"]
+    assert credit_rows(index, page, "maker") == []
+    assert texts(credit_rows(index, tool, "maker")) == ["- Ada Lovelace, ada@example.org", "Copyright 2020 Ada Lovelace"]
+    assert credit_rows(index, tool) == credit_rows(index, tool, "maker")
+    assert credit_rows(index, other) == []
