@@ -36,7 +36,7 @@ from embeddings.reader import (
     load_tokenizer,
     sha256,
 )
-from qa.answers import AnswerParams
+from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.evaluation import load_questions, score
 from qa.reading import rescore, title_of
@@ -409,3 +409,20 @@ def test_who_wrote_a_piece_is_answered_from_its_byline(sample_engine: Engine) ->
     assert not without.answered or without.answers[0].text != res.answers[0].text
     when = sample_engine.ask("when was the stoke article published")
     assert when.answered and when.answers[0].text == "William Eichler 01 November 2019"
+
+
+def test_who_maintains_a_project_is_answered_from_its_credits(tmp_path: Path, reader: Reader) -> None:
+    """A README names its maintainer under a heading, on a line the reader alone does not take
+    for an answer to "who maintains …": the credit lines of the candidates' files are read too,
+    and credited (``qa.credits``)."""
+    _, index, fake = fake_index(tmp_path, {"dtparse.md": (
+        "# dtparse\n\ndtparse parses dates written in many languages.\n\n"
+        "## Install\n\nRun pip install dtparse to get the latest release.\n\n"
+        "## Usage\n\nCall dtparse.parse with a string and it returns a datetime. The project is maintained on GitHub.\n\n"
+        "## Maintainer\n\n- Ada Lovelace, ada@example.org\n"
+    )})
+    res = answer(index, fake, "who maintains dtparse", AnswerParams(), reader=reader)
+    assert res.answered and res.answers[0].text == "- Ada Lovelace, ada@example.org"
+    assert res.answers[0].span_text == "Ada Lovelace"
+    alone = answer(index, fake, "who maintains dtparse", AnswerParams(credit_bonus=0.0), reader=reader)
+    assert alone.answers[0].text != res.answers[0].text or alone.answers[0].score < res.answers[0].score
