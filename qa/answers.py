@@ -62,7 +62,7 @@ from qa.answer_types import (
     is_statement,
 )
 from qa.chunking import section_of
-from qa.credits import credit_asked, credit_rows
+from qa.credits import credit_asked, credit_rows, is_byline
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -370,6 +370,10 @@ def answer(
             cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *rows])
             base = ranker_scores(cands, params)
             credit = dict.fromkeys(rows, params.credit_bonus)
+    elif reader is not None and params.reader and params.credit_bonus:
+        # a byline answers who wrote a piece and when, nothing else: "By Cllr Carl Jackson | 09
+        # February 2026" is no answer to "what's the pilot in bucks about"
+        credit = {int(s): -params.credit_bonus for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     statement = claim or (not follows and is_statement(question, params.statement_words))
@@ -389,7 +393,7 @@ def answer(
         bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
         if prefer is not None:
             bonus[prefer] = bonus.get(prefer, 0.0) + params.follow_bonus
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *credit], bonus, credit)
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *(r for r, b in credit.items() if b > 0)], bonus, credit)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):

@@ -10,7 +10,9 @@ a sentence that quotes the same person ("…, says Lisa McNally."). Where a ques
 everything else about the answer (its file, the names it must mention, the threshold) is as for
 any question. Bylines answer who wrote a piece and when; who maintains, created or is behind a
 thing is answered from credit headings and copyright lines only ("who created the campaign" on
-a news page is not asking for the reporter).
+a news page is not asking for the reporter). Any other question finds no answer in a byline: one
+among its candidates loses as much ("By Cllr Carl Jackson | 09 February 2026" was the reader's
+best for "what's the pilot in bucks about").
 """
 
 from __future__ import annotations

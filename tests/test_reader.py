@@ -426,3 +426,15 @@ def test_who_maintains_a_project_is_answered_from_its_credits(tmp_path: Path, re
     assert res.answers[0].span_text == "Ada Lovelace"
     alone = answer(index, fake, "who maintains dtparse", AnswerParams(credit_bonus=0.0), reader=reader)
     assert alone.answers[0].text != res.answers[0].text or alone.answers[0].score < res.answers[0].score
+
+
+def test_a_byline_answers_no_other_question(sample_engine: Engine) -> None:
+    """The reader alone puts a byline first for "what's the pilot in bucks about"; a byline says
+    only who wrote a piece and when, so for any other question it loses what a credit gains."""
+    question = "what's the pilot in bucks about"
+    res = sample_engine.ask(question, k=10)
+    alone = sample_engine.ask(question, k=10, params=AnswerParams(credit_bonus=0.0))
+    byline = "By Cllr Carl Jackson | 09 February 2026"
+    score = {r: next(a.score for a in r.answers if a.text == byline) for r in (res, alone)}
+    assert score[res] < score[alone]
+    assert not res.answers[0].text.startswith("By ") and "pilot in Buckinghamshire" in res.answers[0].text
