@@ -60,6 +60,7 @@ SETS = {
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
     "docs-own3": (ROOT / "bench" / "questions" / "docs-own3.jsonl", DOCS, "docs"),
+    "docs-own4": (ROOT / "bench" / "questions" / "docs-own4.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
