@@ -66,6 +66,7 @@ from qa.credits import credit_asked, credit_rows, is_byline
 from qa.followup import contextualise, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
+from qa.markup import markup_only
 from qa.names import file_name, mentions, named_files, unmentioned
 from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
@@ -215,15 +216,20 @@ def quote_rows(index: Index, s: int, qvec: np.ndarray | None, params: AnswerPara
     in the same paragraph closer to the question when the two fit in ``params.max_quote_chars``.
     A sentence that opens on "He", "She" or "They" is quoted with the sentence before it, across
     a paragraph break too, where the two fit: "He was sacked for his gaffe" says who only with
-    the sentence that names him."""
+    the sentence that names him. One that ends in a colon is quoted with what it introduces, the
+    next sentence that shows words (a code fence is passed over): "Run the following to test
+    Rich output on your terminal:" says how only with "python -m rich"."""
     f = int(index.sentences[s, 0])
     lo, hi = index.files[f].sentences
     near = [n for n in (s - 1, s + 1) if lo <= n < hi]
     if qvec is None or not near:
         return s, s
     antecedent = s - 1 >= lo and bool(_PRONOUN_OPENING.match(index.sentence_text(s)))
+    introduced = None if antecedent else _introduced(index, s, hi)
     if antecedent:
         n = s - 1
+    elif introduced is not None:
+        n = introduced
     else:
         sims = np.asarray(index.sentence_vectors[near]) @ qvec
         n = near[int(np.argmax(sims))]
@@ -231,9 +237,17 @@ def quote_rows(index: Index, s: int, qvec: np.ndarray | None, params: AnswerPara
     end_first, start_last = int(index.sentences[first, 2]), int(index.sentences[last, 1])
     if int(index.sentences[last, 2]) - int(index.sentences[first, 1]) > params.max_quote_chars:
         return s, s
-    if not antecedent and index.doc_text(f)[end_first:start_last].count("\n") > 1:  # a run stays in its paragraph
-        return s, s
+    if not antecedent and introduced is None and index.doc_text(f)[end_first:start_last].count("\n") > 1:
+        return s, s  # a run stays in its paragraph
     return first, last
+
+
+def _introduced(index: Index, s: int, hi: int) -> int | None:
+    """The row that sentence ``s``, ending in a colon, introduces: the next of the file that shows
+    words, a code fence or a directive passed over (None: ``s`` ends otherwise)."""
+    if not index.sentence_text(s).rstrip().endswith(":"):
+        return None
+    return next((n for n in range(s + 1, min(s + 3, hi)) if not markup_only(index.sentence_text(n))), None)
 
 
 def _chunk_of(index: Index, sentence: int) -> int:
