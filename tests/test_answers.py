@@ -375,6 +375,31 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
 
 
+def test_a_quote_ending_in_a_colon_takes_in_what_it_introduces(tmp_path: Path) -> None:
+    """"Run the following to test Rich output on your terminal:" says how only with the command
+    under it: the quote takes in the next sentence that shows words (a code fence passed over),
+    across a paragraph break, where the two fit."""
+    from qa.answers import quote_rows
+
+    corpus, index, fake = fake_index(tmp_path, {
+        "rich.md": "# rich\n\nRich renders tables and progress bars.\n\n"
+        "Run the following to test Rich output on your terminal:\n\n```sh\npython -m rich\n```\n\n"
+        "Rich works on Linux, macOS and Windows.\n",
+    })
+    rows = {index.sentence_text(s): s for s in range(len(index.sentences))}
+    intro = rows["Run the following to test Rich output on your terminal:"]
+    qvec = fake.encode(["quick way to check rich renders ok in my terminal"])[0]
+    first, last = quote_rows(index, intro, qvec, AnswerParams())
+    assert first == intro and index.sentence_text(last) == "python -m rich"
+    assert quote_rows(index, intro, qvec, AnswerParams(max_quote_chars=50)) == (intro, intro)  # they do not fit
+    works = rows["Rich works on Linux, macOS and Windows."]
+    assert quote_rows(index, works, qvec, AnswerParams()) == (works, works)
+    res = answer(index, fake, "how do i test rich output on my terminal", AnswerParams(reader=False, threshold=0.0))
+    quote = next(a for a in res.answers if "test Rich output" in a.text)
+    assert quote.text.startswith("Run the following") and quote.text.endswith("python -m rich")
+    check_answer(quote.to_json(), corpus)
+
+
 def test_a_quote_opening_on_he_or_she_takes_in_the_sentence_that_names_them(tmp_path: Path) -> None:
     """"He was sacked for his gaffe" says who only with the sentence before it, which is quoted with
     it even across a paragraph break (where the two fit); a sentence that opens otherwise keeps to
