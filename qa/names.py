@@ -87,6 +87,16 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w&])" + link.join(re.escape(c) + r"[\w'’-]{2,}" for c in letters) + r"(?![\w&])", re.IGNORECASE)
 
 
+# a name people type clipped: "prem" for the Premiership, "uni" for a university (letters only, 3 to 5)
+_CLIPPED = re.compile(r"[a-z]{3,5}")
+
+
+def _clipped(name: str) -> re.Pattern[str]:
+    """A capitalised word that ``name`` is the start of: "Premiership" for "prem", "University"
+    for "uni"."""
+    return re.compile(r"(?<![\w&])" + re.escape(name[0].upper()) + re.escape(name[1:]) + r"[a-z]{2,}")
+
+
 def _forms(name: str) -> re.Pattern[str]:
     """The name as a word, singular or plural ("americans" is mentioned by "American"), in British
     or American spelling ("licence" by "license"), a
@@ -142,6 +152,8 @@ def unmentioned(
         # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
         if in_capitals and 3 <= sum(c.isalpha() for c in name) <= 6:
             patterns.append(_spelt_out(name))
+        if _CLIPPED.fullmatch(name):
+            patterns.append(_clipped(name))
         if not any(p.search(d) for p in patterns for d in documents):
             missing.append(name)
     if missing:
