@@ -87,8 +87,9 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w&])" + link.join(re.escape(c) + r"[\w'’-]{2,}" for c in letters) + r"(?![\w&])", re.IGNORECASE)
 
 
-# a name people type clipped: "prem" for the Premiership, "uni" for a university (letters only, 3 to 5)
-_CLIPPED = re.compile(r"[a-z]{3,5}")
+# a name people type clipped: "prem" for the Premiership, "uni" for a university (letters only, 3 or
+# 4: "dubai" is a name of its own, not the start of "Dubaiville")
+_CLIPPED = re.compile(r"[a-z]{3,4}")
 
 
 def _clipped(name: str) -> re.Pattern[str]:

@@ -150,6 +150,17 @@ def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_
     assert coined("tokenizers") and coined("faiss-cpu") and not coined("budget") and not coined("minutes")
 
 
+def test_a_name_typed_clipped_is_mentioned_by_the_word_it_starts() -> None:
+    """People type "prem" for the Premiership and "uni" for a university: a file that names those
+    mentions them. A word that merely starts the same way in lower case, or a longer clipped word,
+    does not."""
+    texts = ["The Prem side want him back.", "A Uni team ran the study."]
+    assert unmentioned("which prem club wants owen back", texts, ["Newcastle lead the Premiership chase."]) == ()
+    assert unmentioned("which uni is teaching robots manners", texts, ["A University of Hertfordshire team."]) == ()
+    assert unmentioned("which prem club wants owen back", texts, ["Newcastle premiered a new kit."]) == ("prem",)
+    assert unmentioned("how much does the dubai winner get", ["The Dubai prize"], ["The Dubailand winner gets more."]) == ("dubai",)
+
+
 def test_a_name_is_mentioned_in_british_or_american_spelling() -> None:
     """"what licence is typer released under": the candidates write "the MIT Licence" (a name, by
     their capitals), typer's README "the MIT license"; it mentions it."""
