@@ -18,6 +18,8 @@ from qa.lexical import query_tokens
 _POINTERS = re.compile(
     r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|it|its|that|these|those|"
     r"there|then|the same|the former|the latter|such)\b"
+    # a person named by no more than "the guy", "that woman": the one the last turn spoke of
+    r"|\b(?:the|that|this)\s+(?:guy|bloke|chap|fellow|fella|man|woman|lady|girl|boy|person)(?:'s|’s)?\b"
     # "this year", "this week": today's, not a time the last turn named ("that year" is one)
     r"|\bthis\b(?!\s+(?:year|week|month|season|morning|afternoon|evening|weekend|summer|winter|spring|autumn)\b)",
     re.IGNORECASE,

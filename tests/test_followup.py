@@ -11,7 +11,7 @@ from qa.followup import contextualise, leans_on_history, resolve_person, resolve
     "question",
     ["What is her other cabinet role?", "What does that job pay?", "How long did her review take?",
      "Which index does his piece mention?", "And then?", "what did they do this year", "what did the band release that summer",
-     "who built this"],
+     "who built this", "what's the guy's real name", "how old is that woman"],
 )
 def test_pointing_questions_lean_on_history(question: str) -> None:
     assert leans_on_history(question)
@@ -22,7 +22,9 @@ def test_pointing_questions_lean_on_history(question: str) -> None:
     ["Who is the council leader?", "How many new social care posts were created?",
      "Which council is hiring a Business Support Officer?",
      # a time of its own: "this year" points at no earlier turn
-     "how fast will india's economy grow this year", "who won the league this season"],
+     "how fast will india's economy grow this year", "who won the league this season",
+     # a man of its own: "the best man", not one the last turn named
+     "who was the best man at the royal wedding"],
 )
 def test_standalone_questions_do_not(question: str) -> None:
     assert not leans_on_history(question)
