@@ -373,21 +373,11 @@ def answer(
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
     base = ranker_scores(cands, params)
-    credit: dict[int, float] = {}
-    asked_credit = credit_asked(question) if reader is not None and params.reader and params.credit_bonus else None
-    if asked_credit:
-        # "who wrote about suffolk", "who maintains tzlocal": the credit lines of the best
-        # candidates' files (bylines, a README's "Maintainer") are read too (qa.credits)
-        top = dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in np.argsort(-base, kind="stable")[: params.read_top])
-        rows = [s for f in list(top)[:3] for s in credit_rows(index, f, asked_credit)]
-        if rows:
-            cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *rows])
-            base = ranker_scores(cands, params)
-            credit = dict.fromkeys(rows, params.credit_bonus)
-    elif reader is not None and params.reader and params.credit_bonus:
-        # a byline answers who wrote a piece and when, nothing else: "By Cllr Carl Jackson | 09
-        # February 2026" is no answer to "what's the pilot in bucks about"
-        credit = {int(s): -params.credit_bonus for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+    credit = _credits(index, question, cands, base, params) if reader is not None and params.reader else {}
+    credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them
+    if credited:
+        cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *credited])
+        base = ranker_scores(cands, params)
     spans: dict[int, tuple[int, int]] = {}
     threshold = params.threshold
     statement = claim or (not follows and is_statement(question, params.statement_words))
@@ -407,7 +397,7 @@ def answer(
         bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
         if prefer is not None:
             bonus[prefer] = bonus.get(prefer, 0.0) + params.follow_bonus
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *(r for r, b in credit.items() if b > 0)], bonus, credit)
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *credited], bonus, credit)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
@@ -455,6 +445,22 @@ def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[in
         return set()
     files = {int(index.sentences[s, 0]) for s in cands.ids}
     return {f for f in files if file_name(index.files[f].source) not in names and mentions(index.doc_text(f), names)}
+
+
+def _credits(index: Index, question: str, cands: Candidates, base: np.ndarray, params: AnswerParams) -> dict[int, float]:
+    """Sentence rows and the logit they gain or lose (``qa.credits``). "who wrote about suffolk",
+    "who maintains tzlocal": the credit lines of the best candidates' three files (bylines, a
+    README's "Maintainer") gain ``credit_bonus``. Any other question: a byline among the
+    candidates loses it ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
+    pilot in bucks about")."""
+    if not params.credit_bonus:
+        return {}
+    kind = credit_asked(question)
+    if kind is None:
+        return {int(s): -params.credit_bonus for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+    best = np.argsort(-base, kind="stable")[: params.read_top]
+    files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
+    return dict.fromkeys((s for f in files for s in credit_rows(index, f, kind)), params.credit_bonus)
 
 
 def _last(history: Sequence[str]) -> str:
