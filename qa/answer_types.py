@@ -236,15 +236,3 @@ def is_statement(text: str, min_words: int = 8) -> bool:
         return False
     return len(tokens) >= min_words or (text.endswith(".") and len(tokens) >= 3)
 
-
-# "and the budget for the new posts in stoke next year": a turn that carries on the last one
-_CARRIES_ON = frozenset("and but so also then plus".split())
-
-
-def is_claim(text: str, min_words: int = 8) -> bool:
-    """True when ``text`` is a statement (``is_statement``) of ``min_words`` words or more that
-    does not open by carrying on ("and …"): a claim of its own, which no earlier turn completes.
-    "Mobile phone makers are adding better cameras to their handsets this year." typed after
-    another turn is such a claim; its "their" is its own makers, not the last answer's."""
-    tokens = re.findall(r"[^\W_]+", text.lower())
-    return len(tokens) >= max(min_words, 1) and tokens[0] not in _CARRIES_ON and is_statement(text, min_words)

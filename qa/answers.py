@@ -38,6 +38,7 @@ relevant abstract first less often than the ranker (README, "The reader").
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import unicodedata
@@ -58,12 +59,11 @@ from qa.answer_types import (
     expected_type,
     gives_quantity,
     holds_type,
-    is_claim,
     is_statement,
 )
 from qa.chunking import section_of
 from qa.credits import credit_asked, credit_rows, is_byline
-from qa.followup import contextualise, resolve_person, resolve_thing
+from qa.followup import contextualise, is_claim, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.markup import markup_only
@@ -362,7 +362,7 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
-    # not a claim of its own (qa.answer_types.is_claim): pronouns in it are its own, not the last turn's
+    # not a claim of its own (qa.followup.is_claim): pronouns in it are its own, not the last turn's
     claim = is_claim(question, params.statement_words)
     query = question if claim else contextualise(question, history, last_answer=previous.text if previous else "")
     follows = query != question
@@ -414,11 +414,10 @@ def answer(
         # a follow-up asks about the last question's subject too: "and what license is it under"
         # after "who maintains tzlocal", not from a file that never mentions tzlocal
         asked = [question, _last(history)] if follows and params.history_names else [question]
-        texts = [index.doc_text(f) for f in files]
+        texts, sources = [index.doc_text(f) for f in files], [index.files[f].source for f in files]
+        wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for either question
         missing = tuple(dict.fromkeys(
-            name for q in asked
-            for name in unmentioned(q, cands.texts, texts, lambda: _candidate_files(index, cands), index.file_names,
-                                    [index.files[f].source for f in files])
+            name for q in asked for name in unmentioned(q, cands.texts, texts, wider, index.file_names, sources)
         ))
         answered = not missing
     lacks = None

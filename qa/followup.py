@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.answer_types import is_statement
 from qa.lexical import query_tokens
 
 _POINTERS = re.compile(
@@ -27,7 +28,7 @@ _POINTERS = re.compile(
 
 
 # "and when was that?", "what about the first one?": a turn that opens by carrying on
-_CARRIES_ON = re.compile(r"^\W*(?:and|but|so|also|then|what about|how about)\b", re.IGNORECASE)
+_CARRIES_ON = re.compile(r"^\W*(?:and|but|so|also|then|plus|what about|how about)\b", re.IGNORECASE)
 
 
 # "the show", "the hotspots": a thing named with the definite article, as one already spoken of
@@ -69,6 +70,15 @@ def leans_on_history(question: str, last_turn: str = "") -> bool:
         or len(query_tokens(question)) < 2
         or _takes_up(question, last_turn)
     )
+
+
+def is_claim(text: str, min_words: int = 8) -> bool:
+    """True when ``text`` is a statement (``qa.answer_types.is_statement``) of ``min_words`` words
+    or more that does not open by carrying on ("and …"): a claim of its own, which no earlier turn
+    completes. "Mobile phone makers are adding better cameras to their handsets this year." typed
+    after another turn is such a claim; its "their" is its own makers, not the last answer's."""
+    return (len(re.findall(r"[^\W_]+", text)) >= max(min_words, 1) and not _CARRIES_ON.search(text)
+            and is_statement(text, min_words))
 
 
 def contextualise(question: str, history: Sequence[str], turns: int = 1, last_answer: str = "") -> str:

@@ -26,9 +26,10 @@ from conftest import (
     fake_index,
 )
 
-from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_claim, is_statement
+from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
+from qa.followup import is_claim
 from qa.index import Index, open_index
 from qa.indexing import build
 
