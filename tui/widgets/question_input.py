@@ -39,7 +39,10 @@ class QuestionInput(Input):
     def action_page_log(self, pages: int) -> None:
         """Page Up / Page Down while typing: the conversation scrolls, the box keeps the focus."""
         log = self.screen.query_one("#log")
-        log.scroll_page_up() if pages < 0 else log.scroll_page_down()
+        if pages < 0:
+            log.scroll_page_up()
+        else:
+            log.scroll_page_down()
 
     def action_recall(self, step: int) -> None:
         if not self.history:
