@@ -56,6 +56,7 @@ SETS = {
     "sample-chat3": (ROOT / "bench" / "questions" / "sample-chat3.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own8": (ROOT / "bench" / "questions" / "bbc-own8.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own9": (ROOT / "bench" / "questions" / "bbc-own9.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat4": (ROOT / "bench" / "questions" / "sample-chat4.jsonl", ROOT / "corpus", "corpus"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),

@@ -117,8 +117,11 @@ class AnswerParams:
     history_names: bool = True
     # with the reader: logit added to a credit line (a byline, "By Lisa McNally | 09 February 2026";
     # a README's "Maintainer" section: qa.credits) where the question asks who wrote a piece, when
-    # it was published, or who maintains or created a thing
-    credit_bonus: float = 1.0
+    # it was published, or who maintains or created a thing (the reader, never trained on such
+    # lines, rates them near -5: 1 left the page's own byline under a sentence quoting someone);
+    # and taken from a byline where the question asks anything else (``byline_penalty``)
+    credit_bonus: float = 3.0
+    byline_penalty: float = 1.0
     # a sentence ending in a full stop, or an input of this many words or more, with no question
     # word is a statement (qa.answer_types.is_statement): ranked without the reader, one answer a
     # file (0: every input is read as a question)
@@ -450,13 +453,13 @@ def _credits(index: Index, question: str, cands: Candidates, base: np.ndarray, p
     """Sentence rows and the logit they gain or lose (``qa.credits``). "who wrote about suffolk",
     "who maintains tzlocal": the credit lines of the best candidates' three files (bylines, a
     README's "Maintainer") gain ``credit_bonus``. Any other question: a byline among the
-    candidates loses it ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
+    candidates loses ``byline_penalty`` ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
     pilot in bucks about")."""
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)
     if kind is None:
-        return {int(s): -params.credit_bonus for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+        return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
     return dict.fromkeys((s for f in files for s in credit_rows(index, f, kind)), params.credit_bonus)

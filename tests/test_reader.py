@@ -411,6 +411,17 @@ def test_who_wrote_a_piece_is_answered_from_its_byline(sample_engine: Engine) ->
     assert when.answered and when.answers[0].text == "William Eichler 01 November 2019"
 
 
+def test_a_pages_own_byline_beats_a_quoted_speaker(sample_engine: Engine) -> None:
+    """"who wrote the stoke article": the reader alone rates the page's byline near -5, under
+    "Cllr Abi Brown, leader of Stoke-on-Trent City Council …, said: …"; a credit gains 3, where
+    1 left it second."""
+    res = sample_engine.ask("who wrote the stoke article")
+    assert res.answered and res.answers[0].text == "William Eichler 01 November 2019"
+    assert res.answers[0].span_text == "William Eichler"
+    weak = sample_engine.ask("who wrote the stoke article", params=AnswerParams(credit_bonus=1.0))
+    assert weak.answers[0].text != res.answers[0].text
+
+
 def test_who_maintains_a_project_is_answered_from_its_credits(tmp_path: Path, reader: Reader) -> None:
     """A README names its maintainer under a heading, on a line the reader alone does not take
     for an answer to "who maintains …": the credit lines of the candidates' files are read too,
