@@ -86,7 +86,7 @@ def in_words_of(question: str, sentence: str) -> str:
 # a title a question asks the holder of ("who is the director of children's services"), and the
 # words a quote names its holder with: one of the same family ("Fed chief" for "chairman"; for
 # those who lead, also "led by", "under the leadership of", "governed by"), else the title itself
-_LEAD_VERBS = ("led by", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
+_LEAD_VERBS = ("led by", "led", "leads", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
 _TITLE_FAMILIES: tuple[tuple[str, ...], ...] = (
     _LEAD_ROLES + _LEAD_VERBS,
     (*_EDITORS, "edited by"),
@@ -101,7 +101,8 @@ _TITLE_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("speaker",), ("king",), ("queen",), ("archbishop",), ("bishop",), ("presenter", "host"), ("producer",),
 )
 _TITLE_ASKED = re.compile(
-    r"^\s*who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:[\w'’&.-]+\s+){0,3}?(?P<title>"
+    r"^\s*(?:who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)|what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?names?\s+of)"
+    r"\s+(?:the\s+)?(?:[\w'’&.-]+\s+){0,3}?(?P<title>"
     + "|".join(sorted({re.escape(fam[0]) for fam in _TITLE_FAMILIES} | {re.escape(r) for r in _LEAD_ROLES},
                       key=len, reverse=True))
     + r")s?\b",
@@ -109,9 +110,13 @@ _TITLE_ASKED = re.compile(
 )
 
 
+_LED_TO = re.compile(r"\b(?:led|leads)\s+(?:to|up\s+to)\b", re.IGNORECASE)
+
+
 def title_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
     """``(the title, the words that name its holder)`` when ``question`` asks who holds a named
-    title ("who is the director of …", "who's the fed chairman"); None otherwise."""
+    title ("who is the director of …", "who's the fed chairman", "what's the name of stoke's director
+    of children's services"); None otherwise."""
     m = _TITLE_ASKED.match(question)
     if m is None:
         return None
@@ -121,5 +126,6 @@ def title_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def names_title(text: str, words: tuple[str, ...]) -> bool:
-    """True when ``text`` names one of the title ``words`` (or its plural)."""
+    """True when ``text`` names one of the title ``words`` (or its plural); "led to" leads no one."""
+    text = _LED_TO.sub(" ", text)
     return re.search(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")s?\b", text, re.IGNORECASE) is not None

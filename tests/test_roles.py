@@ -110,6 +110,12 @@ def test_each_candidate_is_read_with_its_own_wording_and_keeps_its_score(tmp_pat
         # "lead" as in "lead to" names no leader
         ("Who is the President of Afghanistan?", "The victory in Afghanistan did not lead to justice.", False),
         ("who is the mayor of london", "Ken Livingstone, the London assembly member, said.", False),
+        # one who led something is its leader; what led to something is none
+        ("What was the name of the leader through the Great Depression?",
+         "James Bryant Conant led the university through the Great Depression.", True),
+        ("who is the leader of the party", "The row led to his resignation.", False),
+        ("what's the name of stoke's director of children's services",
+         "A four-month review by the children's commissioner Eleanor Brazil has concluded.", False),
     ],
 )
 def test_a_question_naming_a_title_wants_a_quote_that_names_it(question: str, quote: str, names: bool) -> None:
