@@ -137,6 +137,26 @@ _TIME_SPAN = re.compile(
 )
 
 
+# "which party controls the council", "what political party is she in": its answer names a party
+_PARTY_ASKED = re.compile(r"\b(?:which|what)\s+(?:political\s+)?part(?:y|ies)\b", re.IGNORECASE)
+_PARTY_NAMED = re.compile(
+    r"\bpart(?:y|ies)\b|\b(?:labour|labor|conservatives?|tory|tories|liberals?|lib\s?dems?|greens?|democrats?|"
+    r"republicans?|snp|ukip|plaid|sinn\s+f[eé]in|nationals|socialists?|communists?|nationalists?|unionists?)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_party(question: str) -> bool:
+    """True when ``question`` asks which (political) party: "which party controls stoke council"."""
+    return bool(_PARTY_ASKED.search(question))
+
+
+def names_party(text: str) -> bool:
+    """True when ``text`` names a party: the word itself, or one of the usual parties' names
+    ("Labour", "the Tories", "Lib Dems", "Republicans")."""
+    return bool(_PARTY_NAMED.search(text))
+
+
 def asks_quantity(question: str) -> bool:
     """True when ``question`` asks how much, how many, how old or how long, or a price, a share
     or a sum ("what does the job pay"): its answer must give a quantity."""

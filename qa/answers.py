@@ -55,11 +55,13 @@ from qa.answer_types import (
     NUMBER,
     PERSON,
     PLACE,
+    asks_party,
     asks_quantity,
     expected_type,
     gives_quantity,
     holds_type,
     is_statement,
+    names_party,
 )
 from qa.chunking import section_of
 from qa.credits import credit_asked, credit_rows, is_byline
@@ -138,6 +140,8 @@ class AnswerParams:
     # decline an answer to "who is the <title> of …" whose quote names no such title: "who is the
     # director of children's services" is not answered by "the children's commissioner Eleanor Brazil"
     title_must_show: bool = True
+    # decline an answer to "which party …" whose quote names no party
+    party_must_show: bool = True
 
 
 @dataclass
@@ -434,6 +438,9 @@ def answer(
     title = title_asked(question) if answered and params.title_must_show and best is not None else None
     if title is not None and not names_title(best.text, title[1]):
         answered, lacks = False, "title"
+    if answered and params.party_must_show and asks_party(question) and not names_party(best.text):
+        # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
+        answered, lacks = False, "party"
     return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)
 
 

@@ -119,12 +119,13 @@ class Result:
     unmentioned: tuple[str, ...] = ()
     # what the question asks for that the best answer does not give (then not answered): "quantity"
     # for "how much/many/old/long" when the quote holds no number, sum or duration; "title" for
-    # "who is the <title> of …" when the quote names no such title
+    # "who is the <title> of …" when the quote names no such title; "party" for "which party …"
+    # when the quote names none
     lacks: str | None = None
 
     def leaned_on(self) -> Answer | None:
         """What a follow-up leans on: the best answer when the corpus answered, or when it was
-        declined only for giving no quantity or title (its passage is on the question's subject:
+        declined only for giving no quantity, title or party (its passage is on the question's subject:
         "what does the job pay", then "and where is it"); None when the corpus does not speak to it."""
         if self.answers and (self.answered or self.lacks is not None):
             return self.answers[0]
@@ -138,6 +139,8 @@ class Result:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
         if self.lacks == "quantity":
             return "The best passage gives no number or amount."
+        if self.lacks == "party":
+            return "The best passage names no party."
         if self.lacks == "title":
             from qa.roles import title_asked
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import fake_index
 
+from qa.answer_types import asks_party, names_party
 from qa.answers import AnswerParams, answer
 from qa.reading import rescore
 from qa.roles import in_words_of, names_title, role_asked, title_asked
@@ -146,3 +147,38 @@ def test_an_answer_that_names_no_such_title_is_declined(tmp_path: Path) -> None:
     assert off.answered and off.lacks is None
     asked = answer(index, fake, "who is the children's commissioner in stoke", AnswerParams(reader=False, threshold=0.0))
     assert asked.answered and "Eleanor Brazil" in asked.answers[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "names"),
+    [
+        ("which party controls stoke council", "Ofsted rated Stoke-on-Trent City Council's children's services 'inadequate'.", False),
+        ("what party is abi brown", "Cllr Abi Brown, leader of Stoke-on-Trent City Council, said.", False),
+        ("What party rules in Melbourne's inner regions?", "The Greens are strongest in Melbourne's inner suburbs.", True),
+        ("which party won the seat", "Labour held the seat with a reduced majority.", True),
+        ("what political party is he in", "He joined the Scottish National Party in 1990.", True),
+    ],
+)
+def test_a_question_asking_which_party_wants_a_quote_that_names_one(question: str, quote: str, names: bool) -> None:
+    assert asks_party(question)
+    assert names_party(quote) is names
+
+
+def test_other_questions_ask_no_party() -> None:
+    assert not any(asks_party(q) for q in ("who threw the party", "how many parties were there", "what did the party say"))
+
+
+def test_an_answer_that_names_no_party_is_declined(tmp_path: Path) -> None:
+    """"which party controls the council" is not answered by a sentence about its services:
+    declined with ``lacks: "party"``, the passage still listed; the check can be off."""
+    corpus, index, fake = fake_index(tmp_path, {
+        "stoke.txt": "Ofsted rated the city council's children's services inadequate earlier this year.\\n\\n"
+        "The council must find a partner within three months.",
+    })
+    q = "which party controls the city council"
+    res = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0))
+    assert res.answers and not res.answered and res.lacks == "party"
+    assert res.why_declined() == "The best passage names no party." and res.to_json()["lacks"] == "party"
+    assert res.leaned_on() is res.answers[0]
+    off = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, party_must_show=False))
+    assert off.answered and off.lacks is None
