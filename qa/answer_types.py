@@ -102,6 +102,12 @@ _MONEY_ASKED = re.compile(
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
 )
+# "free" that is no price: "90 duty free stores", "a free kick", "free trade"
+_NOT_A_PRICE = re.compile(
+    r"\b(?:duty|tax|toll|debt|interest|risk|rent|royalty|scot)[- ]free\b"
+    r"|\bfree[- ](?:trade|kicks?|agents?|agency|markets?|speech|will|world|software|throws?|press|votes?|elections?|flow)\b",
+    re.IGNORECASE,
+)
 _MONEY = re.compile(
     r"[£$€¥%]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|yuan|francs?|marks?|lir[ae]|rupees?|pesos?|roubles?|rubles?|"
     r"krona|kronor|crowns?|free|per ?cent|\d+p)\b",
@@ -167,11 +173,12 @@ def holds_quantity(text: str, question: str) -> bool:
     """True when ``text`` gives a quantity the question does not already hold: a figure, a sum, a
     number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
     the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
-    money counts: a currency, "free", or a share ("cut its prices by 24%"). Where it asks an age
+    money counts: a currency, "free" (not "duty free", "a free kick"), or a share ("cut its prices by 24%"). Where it asks an age
     ("how old is she"), a day of a month ("15 January"), a vague quantity ("thousands of his
     possessions") and a time something took ("a four-month review") are none."""
     asked = _words(question)
     if _MONEY_ASKED.search(question):
+        text = _NOT_A_PRICE.sub(" ", text)
         return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
     if _AGE_ASKED.search(question):
         text = _TIME_SPAN.sub(" ", _DAY_OF_MONTH.sub(" ", text))

@@ -333,6 +333,9 @@ def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
         ("Dozens of empires used it.", "how many empires used it", True),
         ("None of the original treaties mention rights.", "how many treaties mention rights", True),
         ("Tickets are free on Sundays.", "how much are tickets", True),
+        # "free" that is no price
+        ("The group also owns a chain of 90 duty free stores.", "how much did the falic group pay for lacroix", False),
+        ("He scored from a free kick.", "how much was he paid", False),
         ("Roche 'turns down Federer offer'", "how much did federer offer roche", False),
         ("In total there are 352 votes.", "how many of the 352 votes are needed", False),  # the question's own
         ("It is going to take time.", "how long did the review take", False),
