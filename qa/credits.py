@@ -67,6 +67,7 @@ _CREDIT_HEADING = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"^\W*(?:copyright|\(c\)|©)(?=[\s©(]|$)", re.IGNORECASE)
+_MARK = re.compile(r"\b(?:1[89]|20)\d\d\b|©|\(c\)", re.IGNORECASE)  # a year, or the sign
 _UNDER_HEADING = 8  # the first sentences under a credit heading are its credits
 
 
@@ -85,8 +86,10 @@ def is_byline(text: str) -> bool:
 
 
 def is_copyright(text: str) -> bool:
-    """True when ``text`` is a copyright line: "Copyright 2014-2019 Grant Jenks"."""
-    return len(text) <= 160 and _COPYRIGHT.match(text) is not None
+    """True when ``text`` is a copyright line: "Copyright 2014-2019 Grant Jenks", "© The Authors";
+    not a sentence about copyright ("Copyright law protects the work"): a line gives a year or
+    the sign."""
+    return len(text) <= 160 and _COPYRIGHT.match(text) is not None and _MARK.search(text) is not None
 
 
 # per loaded index: a file's (bylines, other credit lines), found once

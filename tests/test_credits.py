@@ -60,6 +60,9 @@ def test_copyright_lines() -> None:
     assert is_copyright("Copyright © Meta Platforms, Inc.") and is_copyright("(c) 2025 TAHRI Ahmed R.")
     assert not is_copyright("Copyrighted material may not be reproduced without permission of its owners.")
     assert not is_copyright("The copyright of the photographs stays with the agency.")
+    # a sentence about copyright is no copyright line: a line gives a year or the sign
+    assert not is_copyright("Copyright law protects the work of artists and writers.")
+    assert not is_copyright("Copyright infringement cases rose sharply.")
 
 
 def test_a_files_credit_lines_are_found_among_its_sentences(tmp_path: Path) -> None:
