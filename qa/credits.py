@@ -42,22 +42,36 @@ _BYLINE = re.compile(
     rf"|{_NAMES}{_SEP}{_DATE})\s*$"
 )
 
+# what a page's byline credits: the piece itself ("the stoke article", "this", "it"), or what it is
+# about ("who wrote about suffolk"); not a thing the piece tells of ("who wrote the review": the
+# commissioner who did it, not the reporter)
+_PIECE = r"(?:articles?|pieces?|stor(?:y|ies)|posts?|blogs?|columns?|features?|editorials?|op-?eds?|write-?ups?|news)"
+_TO_PIECE = (
+    rf"(?:about|on)\b|(?:it|this|that)\W*$"
+    rf"|(?:(?:the|this|that|a|an|his|her|their)\s+)?(?:[\w'’&-]+\s+){{0,3}}?{_PIECE}\b"
+)
+_WROTE = r"who\s+(?:wrote|writes|has\s+written|had\s+written|authored|penned)"
+_AUTHOR = r"who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:authors?|writers?)"
 # "who wrote the piece on total place", "who's the author of the stoke article", "whose article is it"
 _ASKS_AUTHOR = re.compile(
-    r"\bwho\s+(?:wrote|writes|has\s+written|had\s+written|authored|penned)\b"
-    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:authors?|writers?|journalists?|reporters?)\b"
+    rf"\b{_WROTE}\s+(?:{_TO_PIECE})"
+    rf"|\b{_AUTHOR}(?:\W*$|\s+of\s+(?:{_TO_PIECE}))"
+    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:journalists?|reporters?|columnists?|bloggers?)\b"
     r"|\bwhose\s+(?:article|piece|story|column|post|blog|report|byline)\b"
     r"|\b(?:written|authored|penned)\s+by\s+(?:whom|who)\b|\bby\s+whom\b",
     re.IGNORECASE,
 )
-# "when was the stoke article published", "what date was it posted"
+# "when was the stoke article published", "what date was it posted" (not "when was the review published")
 _ASKS_PUBLISHED = re.compile(
-    r"\b(?:when|what\s+(?:date|day))\b.*\b(?:published|posted|written|dated|filed)\b", re.IGNORECASE
+    rf"\b(?:when|what\s+(?:date|day))\b(?=.*\b(?:{_PIECE}|it|this)\b).*\b(?:published|posted|written|dated|filed)\b",
+    re.IGNORECASE,
 )
-# "who maintains tzlocal", "who is the lead maintainer of tqdm", "who is behind sortedcontainers"
+# "who maintains tzlocal", "who is the lead maintainer of tqdm", "who is behind sortedcontainers",
+# "who wrote bm25s", "who is the author of pytz"
 _ASKS_MAKER = re.compile(
     r"\bwho\s+(?:maintains|maintained|created|creates|developed|develops|started|is\s+behind|was\s+behind|are\s+behind)\b"
-    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:\w+\s+)?(?:maintainers?|creators?|developers?)\b",
+    r"|\bwho(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:\w+\s+)?(?:maintainers?|creators?|developers?)\b"
+    rf"|\b{_WROTE}\b|\b{_AUTHOR}\b",
     re.IGNORECASE,
 )
 # a heading whose lines name a project's people; a copyright line
@@ -72,8 +86,10 @@ _UNDER_HEADING = 8  # the first sentences under a credit heading are its credits
 
 
 def credit_asked(question: str) -> str | None:
-    """"byline" when ``question`` asks who wrote a piece or when it was published, "maker" when it
-    asks who maintains, created or is behind something, else None."""
+    """"byline" when ``question`` asks who wrote a piece ("the stoke article", "about suffolk") or
+    when it was published, "maker" when it asks who maintains, created, is behind or wrote some
+    other thing ("who wrote bm25s"; "who wrote the review" asks for whoever did the review, whom
+    the piece names, not its reporter), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
         return "byline"
     return "maker" if _ASKS_MAKER.search(question) else None
