@@ -37,6 +37,7 @@ from embeddings.reader import (
     sha256,
 )
 from qa.answers import AnswerParams, answer
+from qa.credits import is_byline
 from qa.engine import Engine
 from qa.evaluation import load_questions, score
 from qa.reading import rescore, title_of
@@ -420,6 +421,15 @@ def test_a_pages_own_byline_beats_a_quoted_speaker(sample_engine: Engine) -> Non
     assert res.answers[0].span_text == "William Eichler"
     weak = sample_engine.ask("who wrote the stoke article", params=AnswerParams(credit_bonus=1.0))
     assert weak.answers[0].text != res.answers[0].text
+
+
+def test_who_wrote_a_thing_the_piece_tells_of_is_not_its_byline(sample_engine: Engine) -> None:
+    """"who wrote the review" asks for whoever did the review, whom the piece names: no byline
+    answers it, nor "when was the review published"."""
+    for question in ("who wrote the review", "when was the review published"):
+        res = sample_engine.ask(question)
+        assert not is_byline(res.answers[0].text), (question, res.answers[0].text)
+    assert "Eleanor Brazil" in sample_engine.ask("who wrote the review").answers[0].text
 
 
 def test_who_maintains_a_project_is_answered_from_its_credits(tmp_path: Path, reader: Reader) -> None:
