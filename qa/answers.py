@@ -74,6 +74,7 @@ from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 from qa.roles import names_title, title_asked
+from qa.spelling import correct
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
@@ -142,6 +143,9 @@ class AnswerParams:
     title_must_show: bool = True
     # decline an answer to "which party …" whose quote names no party
     party_must_show: bool = True
+    # read a word the corpus never has, and no model knows, as the corpus word one edit away
+    # ("willamson": "williamson"; qa.spelling)
+    spelling: bool = True
 
 
 @dataclass
@@ -368,6 +372,10 @@ def answer(
     question = question.strip()
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
+    typed = question
+    if params.spelling:  # "gavin willamson" read as the corpus's "gavin williamson" (qa.spelling)
+        question = correct(index, question)
+        history = [correct(index, h) for h in history]
     # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
     # not a claim of its own (qa.followup.is_claim): pronouns in it are its own, not the last turn's
     claim = is_claim(question, params.statement_words)
@@ -441,7 +449,8 @@ def answer(
     if answered and params.party_must_show and asks_party(question) and not names_party(best.text):
         # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
         answered, lacks = False, "party"
-    return Result(question, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks)
+    return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
+                  read_as=question if question != typed else None)
 
 
 def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[int]:

@@ -285,6 +285,8 @@ def _print_result(result, verbose_context: bool = False) -> None:
     q = result.question
     shown = q if len(q) <= 500 else f"{q[:300]}… ({len(q):,} characters)"
     click.echo(f"Q: {terminal_safe_line(shown)}")
+    if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
+        click.echo(f"  (read as: {terminal_safe_line(result.read_as)})")
     if not result.answers:
         click.echo("  No answer found in the corpus.")
         return

@@ -86,6 +86,7 @@ def result_from_json(d: dict) -> Result:
         id=d.get("id"),
         unmentioned=tuple(str(w) for w in d.get("unmentioned", ())),
         lacks=d.get("lacks"),
+        read_as=d.get("read_as"),
     )
 
 

@@ -122,6 +122,9 @@ class Result:
     # "who is the <title> of …" when the quote names no such title; "party" for "which party …"
     # when the quote names none
     lacks: str | None = None
+    # the question as it was read, where a word the corpus never has was read as the corpus's word
+    # it was meant to be ("gavin willamson" -> "gavin williamson": qa.spelling); None when as typed
+    read_as: str | None = None
 
     def leaned_on(self) -> Answer | None:
         """What a follow-up leans on: the best answer when the corpus answered, or when it was
@@ -157,6 +160,7 @@ class Result:
         out["answers"] = [a.to_json() for a in self.answers]
         out["unmentioned"] = list(self.unmentioned)
         out["lacks"] = self.lacks
+        out["read_as"] = self.read_as
         return out
 
 

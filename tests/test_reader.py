@@ -459,3 +459,15 @@ def test_a_byline_answers_no_other_question(sample_engine: Engine) -> None:
     score = {r: next(a.score for a in r.answers if a.text == byline) for r in (res, alone)}
     assert score[res] < score[alone]
     assert not res.answers[0].text.startswith("By ") and "pilot in Buckinghamshire" in res.answers[0].text
+
+
+def test_a_mistyped_name_is_read_as_the_corpus_spells_it(sample_engine: Engine) -> None:
+    """"gavin willamson": the reader alone, given the typo, scores the deadline's sentence a
+    seventh of what it scores spelt right; read as "williamson" it answers as for that."""
+    typed = sample_engine.ask("what deadline did gavin willamson set")
+    right = sample_engine.ask("what deadline did gavin williamson set")
+    assert typed.read_as == "what deadline did gavin williamson set" and right.read_as is None
+    assert typed.answered and typed.answers[0].text == right.answers[0].text
+    assert typed.answers[0].span_text == "31 January 2020"
+    as_typed = sample_engine.ask("what deadline did gavin willamson set", params=AnswerParams(spelling=False))
+    assert as_typed.answers[0].score < typed.answers[0].score / 2

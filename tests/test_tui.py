@@ -234,6 +234,8 @@ async def test_not_found_says_which_name_the_best_passage_lacks(tmp_path: Path) 
          "how much did federer offer roche", "The best passage gives no number or amount"),
         ("stoke.txt", "A review of children's services in Stoke by the children's commissioner Eleanor Brazil has concluded.",
          "who is the director of children's services in stoke", "The best passage names no director."),
+        ("stoke.txt", "Ofsted rated the city council's children's services inadequate earlier this year.",
+         "which party controls the city council", "The best passage names no party."),
     ],
 )
 @scenario
@@ -248,6 +250,17 @@ async def test_not_found_says_what_the_best_passage_does_not_give(tmp_path: Path
         assert static_text(turn.query_one(".note")).startswith(note)
         assert turn.cards and turn.cards[0].answer.source == name
         assert turn.cards[0].answer in app.last_answers.values()  # a follow-up still leans on it
+
+
+@scenario
+async def test_a_mistyped_word_is_shown_as_it_was_read(tmp_path: Path) -> None:
+    engine = engine_over(tmp_path, {"stoke.txt": "The review by the commissioner Eleanor Brazil has concluded."})
+    app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        turn = await ask(pilot, "who is elenor brazil")
+        assert static_text(turn.query(".note").first()) == "Read as \u201cwho is eleanor brazil\u201d."
+        assert turn.cards and "Eleanor Brazil" in turn.cards[0].answer.text
 
 
 @scenario

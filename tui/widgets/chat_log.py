@@ -31,13 +31,15 @@ class TurnView(Vertical):
 
     def _answers(self, result: Result) -> ComposeResult:
         answers = list(result.answers)
+        if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
+            yield Static(Text.assemble("Read as “", plain(result.read_as), "”."), classes="note", markup=False)
         if not result.answered:
             yield Static(Text("Not found in the corpus."), classes="not-found", markup=False)
             if answers:
                 why = result.why_declined()
                 yield Static(Text((f"{why} " if why else "") + "The nearest passages, for you to judge:"), classes="note", markup=False)
         for rank, answer in enumerate(answers, 1):
-            yield AnswerCard(answer, result.question, rank, best=result.answered and rank == 1)
+            yield AnswerCard(answer, result.read_as or result.question, rank, best=result.answered and rank == 1)
 
     @property
     def cards(self) -> list[AnswerCard]:

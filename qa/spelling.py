@@ -1,0 +1,105 @@
+"""Typos: a question's word that the corpus never has, read as the corpus word it was meant to be.
+
+People type fast into a chat: "what deadline did gavin willamson set", "how much did the councl
+invest". A word the documents never use finds nothing in BM25, splits into pieces the reader has
+never seen together, and is a name the names check cannot find: the answer that was there scores
+a tenth of what it does spelt right (0.37 → 0.05 for the deadline). ``correct`` reads such a word
+as the corpus's word nearest it, by edit distance (``rapidfuzz``'s optimal string alignment), where
+
+- the word is not a token of the index's BM25 vocabulary (nothing to correct when it is), nor a
+  contraction typed without its apostrophe ("cant", "whats"),
+- it is not a word of its own in the models' vocabulary (an English word or a name the corpus
+  simply lacks, "dubai", is asked about, not mistyped: the names check must still see it),
+- the corpus word starts with the same letter and is one edit away (a letter dropped, added or
+  changed, or two swapped); the most frequent such word wins. (Two edits for long words read
+  "supposition" as "superposition" and "deceleration" as "declaration" in SQuAD's questions.)
+
+The words of the index's files are counted once per loaded index, and only for a question that
+has a word to correct.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from collections import Counter
+
+from qa.index import Index
+from qa.lexical import QUESTION_WORDS, STOPWORDS, query_tokens
+
+MIN_LETTERS = 4  # shorter words are left as typed: too many corpus words are one edit away
+_LETTERS = re.compile(r"[^\W\d_]+")  # a word's letters ("jégou"; "willamson" of "willamson's")
+
+# contractions typed without their apostrophe, as people do in a chat: words, not typos ("cant" is
+# no "can")
+_CONTRACTIONS = frozenset(
+    "cant dont wont isnt arent wasnt werent doesnt didnt hasnt havent hadnt couldnt shouldnt wouldnt "
+    "mustnt neednt aint whos whats thats theres heres wheres hows whens whys youre theyre weve youve "
+    "theyve ive id ill im hes shes its lets".split()
+)
+
+# per loaded index: its files' words and how often each occurs
+_COUNTS: weakref.WeakKeyDictionary[Index, Counter] = weakref.WeakKeyDictionary()
+
+
+def _counts(index: Index) -> Counter:
+    if index not in _COUNTS:
+        counts: Counter = Counter()
+        for f in range(len(index.files)):
+            counts.update(_LETTERS.findall(index.doc_text(f).lower()))
+        _COUNTS[index] = counts
+    return _COUNTS[index]
+
+
+@functools.lru_cache(maxsize=1)
+def _model_words() -> frozenset[str]:
+    """The whole words of the models' (bert-base-uncased) vocabulary."""
+    from embeddings.reader import READER_DIR, TOKENIZER, load_tokenizer
+
+    vocab = load_tokenizer(READER_DIR / TOKENIZER).get_vocab()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def _suspect(word: str, index: Index) -> bool:
+    """True when ``word`` (lower case) may be a typo: long enough, no stop or question word, not
+    in the index's BM25 vocabulary, and no word of its own to the models."""
+    if len(word) < MIN_LETTERS or not word.isalpha() or word in STOPWORDS or word in QUESTION_WORDS or word in _CONTRACTIONS:
+        return False
+    tokens = query_tokens(word)
+    if not tokens or index.bm25_sentences.known(tokens):
+        return False
+    return word not in _model_words()
+
+
+def _nearest(word: str, counts: Counter) -> str | None:
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extract
+
+    words = [w for w in counts if w[:1] == word[:1] and abs(len(w) - len(word)) <= 1]
+    found = extract(word, words, scorer=OSA.distance, score_cutoff=1, limit=None)
+    if not found:
+        return None
+    best = min(d for _, d, _ in found)
+    return max((w for w, d, _ in found if d == best), key=lambda w: (counts[w], w))
+
+
+def correct(index: Index, question: str) -> str:
+    """``question`` with each word that looks mistyped replaced by the corpus's word it was meant
+    to be (its case kept for a capitalised word); the question itself where there is none."""
+    suspects = {w.lower() for w in _LETTERS.findall(question) if _suspect(w.lower(), index)}
+    if not suspects:
+        return question
+    counts = _counts(index)
+    fixes = {w: n for w in suspects if (n := _nearest(w, counts)) is not None}
+    if not fixes:
+        return question
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        new = fixes.get(word.lower())
+        if new is None:
+            return word
+        return new.capitalize() if word[:1].isupper() else new
+
+    return _LETTERS.sub(fix, question)

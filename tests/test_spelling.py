@@ -1,0 +1,70 @@
+"""Typos: a question's word that no file has, and no model knows, read as the corpus's word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import fake_index
+
+from qa.answers import AnswerParams, answer
+from qa.records import Result
+from qa.spelling import correct
+
+FILES = {
+    "stoke.txt": "Education secretary Gavin Williamson has given the council until 31 January 2020.\n\n"
+    "The council invested £5.5m in 130 new posts after the review by Eleanor Brazil.\n\n"
+    "The parish council met in the town hall.",
+    "h11.md": "# h11\n\nh11 is a pure-Python HTTP/1.1 library. The council of maintainers reviews releases. Hervé Jégou wrote the first parser.",
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    return fake_index(tmp_path_factory.mktemp("spelling"), FILES)[1]
+
+
+@pytest.mark.parametrize(
+    "question, read",
+    [
+        ("what deadline did gavin willamson set", "what deadline did gavin williamson set"),
+        ("who is Elenor Brazil", "who is Eleanor Brazil"),  # a capital kept
+        ("how much did the councl invest", "how much did the council invest"),
+        ("how much did the counicl invest", "how much did the council invest"),  # two letters swapped: one edit
+        ("what is h11", "what is h11"),  # in the corpus
+        ("what did herve jegou write", "what did hervé jégou write"),  # typed without its accents
+        ("who paid for the paris trip", "who paid for the paris trip"),  # a word of its own to the models
+        ("how many fans watched", "how many fans watched"),  # ... though "fans" is in no file
+        ("what did the xqzv say", "what did the xqzv say"),  # no corpus word near it
+        ("what if they cant find a partner council", "what if they cant find a partner council"),  # "can't"
+        ("who is wlliamson", "who is williamson"),
+        ("the review by brzl", "the review by brzl"),  # two edits from "brazil": too far
+        ("who did the reveiw of willimson", "who did the review of williamson"),
+        ("who is oilliamson", "who is oilliamson"),  # a different first letter
+    ],
+)
+def test_a_mistyped_word_is_read_as_the_corpus_word_it_was_meant_to_be(index, question: str, read: str) -> None:
+    assert correct(index, question) == read
+
+
+def test_an_answer_reads_the_question_as_corrected_and_says_so(tmp_path: Path) -> None:
+    """The answer is looked for with the corrected words; the result keeps the question as typed
+    and gives the reading as ``read_as`` (null when nothing was corrected); it can be off."""
+    _, index, fake = fake_index(tmp_path, FILES)
+    res = answer(index, fake, "when is gavin willamson's deadline", AnswerParams(reader=False, threshold=0.0))
+    assert res.question == "when is gavin willamson's deadline"
+    assert res.read_as == "when is gavin williamson's deadline"
+    assert res.to_json()["read_as"] == res.read_as and "Williamson" in res.answers[0].text
+    assert res.answered and not res.unmentioned  # the names check sees the name as meant
+    plain = answer(index, fake, "when is gavin williamson's deadline", AnswerParams(reader=False, threshold=0.0))
+    assert plain.read_as is None and plain.to_json()["read_as"] is None
+    off = answer(index, fake, "when is gavin willamson's deadline", AnswerParams(reader=False, threshold=0.0, spelling=False))
+    assert off.read_as is None
+
+
+def test_the_terminal_shows_how_a_question_was_read(capsys) -> None:
+    from qa.cli import _print_result
+
+    _print_result(Result("who is elenor brazil", False, read_as="who is eleanor brazil"))
+    out = capsys.readouterr().out
+    assert "Q: who is elenor brazil" in out and "(read as: who is eleanor brazil)" in out
