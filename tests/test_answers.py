@@ -86,8 +86,8 @@ def test_every_answer_is_an_exact_quote(sample, question: str) -> None:
 def test_answers_to_json_matches_the_contract(sample) -> None:
     corpus, index, fake = sample
     r = answer(index, fake, INVEST_Q).to_json()
-    assert list(r) == ["question", "answered", "answers", "unmentioned", "lacks"]
-    assert r["unmentioned"] == [] and r["lacks"] is None
+    assert list(r) == ["question", "answered", "answers", "unmentioned", "lacks", "read_as"]
+    assert r["unmentioned"] == [] and r["lacks"] is None and r["read_as"] is None
     for a in r["answers"]:
         assert {"text", "source", "start", "end", "line", "page", "score", "context", "also_in"} <= set(a)
         assert isinstance(a["score"], float) and isinstance(a["also_in"], list)

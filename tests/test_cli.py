@@ -128,7 +128,7 @@ def _answers_ok(result: dict, corpus: Path) -> None:
 
 
 def _check_schema(result: dict) -> None:
-    assert set(result) == {"question", "answered", "answers", "unmentioned", "lacks"}
+    assert set(result) == {"question", "answered", "answers", "unmentioned", "lacks", "read_as"}
     assert isinstance(result["question"], str) and isinstance(result["answered"], bool)
     assert isinstance(result["answers"], list)
     for a in result["answers"]:
@@ -401,7 +401,7 @@ def test_ask_batch_json_one_line_per_question_in_order(built: Built, tmp_path: P
             assert list(result)[0] == "id" and str(result["id"]) == str(row["id"])
         else:
             assert "id" not in result
-        assert {k for k in result if k != "id"} == {"question", "answered", "answers", "unmentioned", "lacks"}
+        assert {k for k in result if k != "id"} == {"question", "answered", "answers", "unmentioned", "lacks", "read_as"}
         _answers_ok(result, built.corpus)
     first = json.loads(lines[0])
     assert first["answered"] and "£5.5m" in first["answers"][0]["text"]
