@@ -6,7 +6,9 @@ never seen together, and is a name the names check cannot find: the answer that 
 a tenth of what it does spelt right (0.37 → 0.05 for the deadline). ``correct`` reads such a word
 as the corpus's word nearest it, by edit distance (``rapidfuzz``'s optimal string alignment), where
 
-- the word is not a token of the index's BM25 vocabulary (nothing to correct when it is), nor a
+- the word is typed in lower case (or capitalised as the question's first word): "Mims", "Tssl"
+  and "NLRP3" are names as their writer spells them,
+- it is not a token of the index's BM25 vocabulary (nothing to correct when it is), nor a
   contraction typed without its apostrophe ("cant", "whats"),
 - it is not a word of its own in the models' vocabulary (an English word or a name the corpus
   simply lacks, "dubai", is asked about, not mistyped: the names check must still see it),
@@ -30,6 +32,7 @@ from qa.lexical import QUESTION_WORDS, STOPWORDS, query_tokens
 
 MIN_LETTERS = 4  # shorter words are left as typed: too many corpus words are one edit away
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word's letters ("jégou"; "willamson" of "willamson's")
+_TOKEN = re.compile(r"[^\W_]+")  # a question's words, figures and all ("NLRP3" is one)
 
 # contractions typed without their apostrophe, as people do in a chat: words, not typos ("cant" is
 # no "can")
@@ -84,22 +87,32 @@ def _nearest(word: str, counts: Counter) -> str | None:
     return max((w for w, d, _ in found if d == best), key=lambda w: (counts[w], w))
 
 
+def _typed(word: str, first: bool) -> bool:
+    """Whether ``word`` may be a typo of a word: letters in lower case, or capitalised as the
+    question's first word. A capitalised name ("Mims", "Tssl"), capitals ("BBC") or a figure
+    ("NLRP3") is as its writer spells it: a gene or a name one letter from the corpus's is
+    another gene or name."""
+    return word.isalpha() and (word.islower() or (first and word.istitle()))
+
+
 def correct(index: Index, question: str) -> str:
     """``question`` with each word that looks mistyped replaced by the corpus's word it was meant
     to be (its case kept for a capitalised word); the question itself where there is none."""
-    suspects = {w.lower() for w in _LETTERS.findall(question) if _suspect(w.lower(), index)}
+    tokens = _TOKEN.findall(question)
+    suspects = {w.lower() for i, w in enumerate(tokens) if _typed(w, i == 0) and _suspect(w.lower(), index)}
     if not suspects:
         return question
     counts = _counts(index)
     fixes = {w: n for w in suspects if (n := _nearest(w, counts)) is not None}
     if not fixes:
         return question
+    first = _TOKEN.search(question).start()
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        new = fixes.get(word.lower())
+        new = fixes.get(word.lower()) if _typed(word, m.start() == first) else None
         if new is None:
             return word
-        return new.capitalize() if word[:1].isupper() else new
+        return new.capitalize() if word.istitle() else new
 
-    return _LETTERS.sub(fix, question)
+    return _TOKEN.sub(fix, question)
