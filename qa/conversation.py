@@ -192,6 +192,8 @@ def to_markdown(conversation: Conversation, corpus: str | Path | None = None) ->
     for n, turn in enumerate(conversation.turns, 1):
         result = turn.result
         out += [f"## {n}. {_one_line(turn.question)}", ""]
+        if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
+            out += [f"_Read as “{_one_line(result.read_as)}”._", ""]
         answers = list(result.answers)
         if not result.answered:
             why = result.why_declined()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,17 @@ def test_markdown_export_has_questions_quotes_and_citations(tmp_path: Path) -> N
     assert "## 2. What is the capital of Australia?" in md
     assert "**Not found in the corpus.** The nearest passages:" in md
     assert "corpus `corpus`" in md
+    assert "Read as" not in md
+
+
+def test_markdown_export_and_the_store_keep_how_a_question_was_read(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "c.sqlite", now=lambda: 0.0)
+    typed = dataclasses.replace(ANSWERED, question="How much did the councl invest?",
+                                read_as="How much did the council invest?")
+    cid = store.add(None, typed)
+    assert store.load(cid).turns[0].result.read_as == "How much did the council invest?"
+    md = to_markdown(store.load(cid))
+    assert "## 1. How much did the councl invest?\n\n_Read as “How much did the council invest?”._" in md
 
 
 def test_citation_names_the_page_when_there_is_one() -> None:
