@@ -10,8 +10,9 @@ as the corpus's word nearest it, by edit distance (``rapidfuzz``'s optimal strin
   and "NLRP3" are names as their writer spells them,
 - it is not a token of the index's BM25 vocabulary (nothing to correct when it is), nor a
   contraction typed without its apostrophe ("cant", "whats"),
-- it is not a word of its own in the models' vocabulary (an English word or a name the corpus
-  simply lacks, "dubai", is asked about, not mistyped: the names check must still see it),
+- it is not a word of its own in the models' vocabulary nor in pyspellchecker's English word
+  list (an English word or a name the corpus simply lacks, "dubai", "invent", is asked about,
+  not mistyped: the names check must still see it),
 - the corpus word starts with the same letter and is one edit away (a letter dropped, added or
   changed, or two swapped); the most frequent such word wins. (Two edits for long words read
   "supposition" as "superposition" and "deceleration" as "declaration" in SQuAD's questions.)
@@ -64,6 +65,15 @@ def _model_words() -> frozenset[str]:
     return frozenset(w for w in vocab if w.isalpha())
 
 
+@functools.lru_cache(maxsize=1)
+def _english():
+    """pyspellchecker's English word list: a word in it is a word, not a typo ("invent",
+    "leaky", "supposition"), though the models split it into pieces."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
 def _suspect(word: str, index: Index) -> bool:
     """True when ``word`` (lower case) may be a typo: long enough, no stop or question word, not
     in the index's BM25 vocabulary, and no word of its own to the models."""
@@ -72,7 +82,7 @@ def _suspect(word: str, index: Index) -> bool:
     tokens = query_tokens(word)
     if not tokens or index.bm25_sentences.known(tokens):
         return False
-    return word not in _model_words()
+    return word not in _model_words() and word not in _english()
 
 
 def _nearest(word: str, counts: Counter) -> str | None:

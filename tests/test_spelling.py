@@ -14,7 +14,7 @@ from qa.spelling import correct
 FILES = {
     "stoke.txt": "Education secretary Gavin Williamson has given the council until 31 January 2020.\n\n"
     "The council invested £5.5m in 130 new posts after the review by Eleanor Brazil.\n\n"
-    "The parish council met in the town hall.",
+    "The parish council met in the town hall. The roof of the hall had a leak.",
     "h11.md": "# h11\n\nh11 is a pure-Python HTTP/1.1 library. The council of maintainers reviews releases. Hervé Jégou wrote the first parser.",
 }
 
@@ -39,6 +39,7 @@ def index(tmp_path_factory):
         ("what is councl3", "what is councl3"),
         ("who paid for the paris trip", "who paid for the paris trip"),  # a word of its own to the models
         ("how many fans watched", "how many fans watched"),  # ... though "fans" is in no file
+        ("is the roof leaky", "is the roof leaky"),  # an English word the models split, one edit from "leak"
         ("what did the xqzv say", "what did the xqzv say"),  # no corpus word near it
         ("what if they cant find a partner council", "what if they cant find a partner council"),  # "can't"
         ("who is wlliamson", "who is williamson"),
