@@ -4,7 +4,7 @@ People type fast into a chat: "what deadline did gavin willamson set", "how much
 invest". A word the documents never use finds nothing in BM25, splits into pieces the reader has
 never seen together, and is a name the names check cannot find: the answer that was there scores
 a tenth of what it does spelt right (0.37 → 0.05 for the deadline). ``correct`` reads such a word
-as the corpus's word nearest it, by edit distance (``rapidfuzz``'s optimal string alignment), where
+as the corpus's word nearest it (pyspellchecker, over the corpus's own words), where
 
 - the word is typed in lower case (or capitalised as the question's first word): "Mims", "Tssl"
   and "NLRP3" are names as their writer spells them,
@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from collections import Counter
 
 from qa.index import Index
 from qa.lexical import QUESTION_WORDS, STOPWORDS, query_tokens
@@ -43,17 +42,19 @@ _CONTRACTIONS = frozenset(
     "theyve ive id ill im hes shes its lets".split()
 )
 
-# per loaded index: its files' words and how often each occurs
-_COUNTS: weakref.WeakKeyDictionary[Index, Counter] = weakref.WeakKeyDictionary()
+# per loaded index: a spell checker over its files' words, counted
+_SPELLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _counts(index: Index) -> Counter:
-    if index not in _COUNTS:
-        counts: Counter = Counter()
-        for f in range(len(index.files)):
-            counts.update(_LETTERS.findall(index.doc_text(f).lower()))
-        _COUNTS[index] = counts
-    return _COUNTS[index]
+def _corpus_speller(index: Index):
+    """pyspellchecker over the words of ``index``'s files (its dictionary, no language's)."""
+    if index not in _SPELLERS:
+        from spellchecker import SpellChecker
+
+        speller = SpellChecker(language=None, distance=1)
+        speller.word_frequency.load_words([w for f in range(len(index.files)) for w in _LETTERS.findall(index.doc_text(f).lower())])
+        _SPELLERS[index] = speller
+    return _SPELLERS[index]
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,8 +76,9 @@ def _english():
 
 
 def _suspect(word: str, index: Index) -> bool:
-    """True when ``word`` (lower case) may be a typo: long enough, no stop or question word, not
-    in the index's BM25 vocabulary, and no word of its own to the models."""
+    """True when ``word`` (lower case) may be a typo: long enough, no stop or question word nor
+    contraction, not in the index's BM25 vocabulary, no English word and no word of its own to
+    the models."""
     if len(word) < MIN_LETTERS or not word.isalpha() or word in STOPWORDS or word in QUESTION_WORDS or word in _CONTRACTIONS:
         return False
     tokens = query_tokens(word)
@@ -85,16 +87,10 @@ def _suspect(word: str, index: Index) -> bool:
     return word not in _model_words() and word not in _english()
 
 
-def _nearest(word: str, counts: Counter) -> str | None:
-    from rapidfuzz.distance import OSA
-    from rapidfuzz.process import extract
-
-    words = [w for w in counts if w[:1] == word[:1] and abs(len(w) - len(word)) <= 1]
-    found = extract(word, words, scorer=OSA.distance, score_cutoff=1, limit=None)
-    if not found:
-        return None
-    best = min(d for _, d, _ in found)
-    return max((w for w, d, _ in found if d == best), key=lambda w: (counts[w], w))
+def _nearest(word: str, speller) -> str | None:
+    """The corpus's most frequent word one edit from ``word`` that starts with its letter."""
+    found = [w for w in speller.candidates(word) or () if w[:1] == word[:1]]
+    return max(found, key=lambda w: (speller[w], w)) if found else None
 
 
 def _typed(word: str, first: bool) -> bool:
@@ -112,8 +108,8 @@ def correct(index: Index, question: str) -> str:
     suspects = {w.lower() for i, w in enumerate(tokens) if _typed(w, i == 0) and _suspect(w.lower(), index)}
     if not suspects:
         return question
-    counts = _counts(index)
-    fixes = {w: n for w in suspects if (n := _nearest(w, counts)) is not None}
+    speller = _corpus_speller(index)
+    fixes = {w: n for w in suspects if (n := _nearest(w, speller)) is not None}
     if not fixes:
         return question
     first = _TOKEN.search(question).start()
