@@ -85,8 +85,9 @@ def in_words_of(question: str, sentence: str) -> str:
 
 # a title a question asks the holder of ("who is the director of children's services"), and the
 # words a quote names its holder with: one of the same family ("Fed chief" for "chairman"; for
-# those who lead, also "led by", "under the leadership of", "governed by"), else the title itself
-_LEAD_VERBS = ("led by", "led", "leads", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
+# those who lead, also "led" (so "led by" too; not "led to"), "under the leadership of", "governed
+# by"), else the title itself
+_LEAD_VERBS = ("led", "leads", "leadership", "headed by", "chaired by", "run by", "governed by", "ruled by", "in charge")
 _TITLE_FAMILIES: tuple[tuple[str, ...], ...] = (
     _LEAD_ROLES + _LEAD_VERBS,
     (*_EDITORS, "edited by"),
