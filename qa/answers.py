@@ -74,7 +74,7 @@ from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 from qa.roles import names_title, title_asked
-from qa.spelling import correct
+from qa.spelling import correct, spell_out
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
@@ -373,6 +373,9 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     typed = question
+    # "whos the ceo of phytopharm" read as "who is …": no correction to show (qa.spelling)
+    question, history = spell_out(question), [spell_out(h) for h in history]
+    unmistyped = question
     if params.spelling:  # "gavin willamson" read as the corpus's "gavin williamson" (qa.spelling)
         question = correct(index, question)
         history = [correct(index, h) for h in history]
@@ -450,7 +453,7 @@ def answer(
         # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
         answered, lacks = False, "party"
     return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
-                  read_as=question if question != typed else None)
+                  read_as=question if question != unmistyped else None)
 
 
 def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[int]:

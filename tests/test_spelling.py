@@ -9,7 +9,7 @@ from conftest import fake_index
 
 from qa.answers import AnswerParams, answer
 from qa.records import Result
-from qa.spelling import correct
+from qa.spelling import correct, spell_out
 
 FILES = {
     "stoke.txt": "Education secretary Gavin Williamson has given the council until 31 January 2020.\n\n"
@@ -73,3 +73,32 @@ def test_the_terminal_shows_how_a_question_was_read(capsys) -> None:
     _print_result(Result("who is elenor brazil", False, read_as="who is eleanor brazil"))
     out = capsys.readouterr().out
     assert "Q: who is elenor brazil" in out and "(read as: who is eleanor brazil)" in out
+
+
+@pytest.mark.parametrize(
+    "typed, read",
+    [
+        ("whos the ceo of phytopharm", "who is the ceo of phytopharm"),
+        ("Whats the deadline", "What is the deadline"),
+        ("what if they cant find a partner", "what if they cannot find a partner"),
+        ("why didnt they act", "why did not they act"),
+        # words of their own, left as typed
+        ("its deadline", "its deadline"), ("who wont go", "who wont go"), ("lets see", "lets see"),
+        ("who's the ceo", "who's the ceo"),  # typed with its apostrophe
+    ],
+)
+def test_a_contraction_typed_without_its_apostrophe_is_spelt_out(typed: str, read: str) -> None:
+    assert spell_out(typed) == read
+
+
+def test_a_contraction_is_read_spelt_out_and_shown_as_typed(tmp_path: Path) -> None:
+    """"whos" reads as "who is" where the question's form is read ("who is the <title> of …"):
+    the quote must name the title, as for "who is"; no correction is shown for it."""
+    _, index, fake = fake_index(tmp_path, {"a.txt": "The council met on Monday. Eleanor Brazil reviewed the council."})
+    params = AnswerParams(reader=False, threshold=0.0)
+    for typed in ("whos the director of the council", "who is the director of the council"):
+        res = answer(index, fake, typed, params)
+        assert res.question == typed and res.read_as is None
+        assert not res.answered and res.lacks == "title", typed
+    typo = answer(index, fake, "whos the directr of the councl", params)
+    assert typo.read_as == "who is the directr of the council"
