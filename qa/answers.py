@@ -64,7 +64,7 @@ from qa.answer_types import (
     names_party,
 )
 from qa.chunking import section_of
-from qa.credits import credit_asked, credit_rows, is_byline
+from qa.credits import credit_asked, credit_rows, is_byline, topic_of
 from qa.followup import contextualise, is_claim, resolve_person, resolve_thing
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -471,7 +471,9 @@ def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[in
 def _credits(index: Index, question: str, cands: Candidates, base: np.ndarray, params: AnswerParams) -> dict[int, float]:
     """Sentence rows and the logit they gain or lose (``qa.credits``). "who wrote about suffolk",
     "who maintains tzlocal": the credit lines of the best candidates' three files (bylines, a
-    README's "Maintainer") gain ``credit_bonus``. Any other question: a byline among the
+    README's "Maintainer") gain ``credit_bonus``; "who wrote the story", "when was it published":
+    their own bylines gain it, and the bylines of the other pieces a page lists lose
+    ``byline_penalty``. Any other question: a byline among the
     candidates loses ``byline_penalty`` ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
     pilot in bucks about")."""
     if not params.credit_bonus:
@@ -481,7 +483,12 @@ def _credits(index: Index, question: str, cands: Candidates, base: np.ndarray, p
         return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
-    return dict.fromkeys((s for f in files for s in credit_rows(index, f, kind)), params.credit_bonus)
+    topic = topic_of(question) if kind == "byline" else ()
+    credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
+    if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
+        credit |= {int(s): -params.byline_penalty for s in cands.ids
+                   if int(s) not in credit and is_byline(index.sentence_text(int(s)))}
+    return credit
 
 
 def _last(history: Sequence[str]) -> str:

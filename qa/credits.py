@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 
 from qa.chunking import headings_at
+from qa.lexical import query_tokens, tokenize
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -85,14 +87,31 @@ _MARK = re.compile(r"\b(?:1[89]|20)\d\d\b|©|\(c\)", re.IGNORECASE)  # a year, o
 _UNDER_HEADING = 8  # the first sentences under a credit heading are its credits
 
 
+# the words of a question that asks who wrote a piece or when, and names nothing it is about
+_NO_TOPIC = frozenset(
+    "who whom whose when what which date day did do does wrote writes write written authored penned has had is "
+    "was are were s the this that a an his her their it by of on about author authors writer writers "
+    "journalist journalists reporter reporters columnist columnists blogger bloggers byline published "
+    "posted dated filed article articles piece pieces story stories post posts blog blogs column columns "
+    "feature features editorial editorials news".split()
+)
+
+
 def credit_asked(question: str) -> str | None:
-    """"byline" when ``question`` asks who wrote a piece ("the stoke article", "about suffolk") or
-    when it was published, "maker" when it asks who maintains, created, is behind or wrote some
-    other thing ("who wrote bm25s"; "who wrote the review" asks for whoever did the review, whom
-    the piece names, not its reporter), else None."""
+    """"byline" when ``question`` asks who wrote a piece about something ("the stoke article",
+    "about suffolk") or when it was published; "piece" when it asks that of the piece and names
+    nothing it is about ("who wrote the story", "when was it published"); "maker" when it asks who
+    maintains, created, is behind or wrote some other thing ("who wrote bm25s"; "who wrote the
+    review" asks for whoever did the review, whom the piece names, not its reporter), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
-        return "byline"
+        return "byline" if topic_of(question) else "piece"
     return "maker" if _ASKS_MAKER.search(question) else None
+
+
+def topic_of(question: str) -> list[str]:
+    """What a question about a piece's byline says the piece is about: its other words, stemmed
+    ("who wrote about negligence": ``["neglig"]``)."""
+    return query_tokens(" ".join(w for w in re.findall(r"[^\W_]+", question.lower()) if w not in _NO_TOPIC))
 
 
 def is_byline(text: str) -> bool:
@@ -117,10 +136,17 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
-def credit_rows(index, file: int, kind: str = "byline") -> list[int]:
+def credit_rows(index, file: int, kind: str = "byline", topic: Sequence[str] = ()) -> list[int]:
     """The sentence rows of ``file`` that answer a question of ``kind`` (``credit_asked``): for
-    "byline", its bylines and its credit lines; for "maker", its credit lines only (the first
-    sentences under a heading such as "Maintainer" or "Authors", and copyright lines)."""
+    "byline", its bylines and its credit lines (with a ``topic``, ``topic_of`` the question, only
+    the bylines of pieces about it: ``about``); for "piece", its own byline (``own_byline``); for
+    "maker", its credit lines only (the first sentences under a heading such as "Maintainer" or
+    "Authors", and copyright lines)."""
+    if kind == "piece":
+        own = own_byline(index, file)
+        return [] if own is None else [own]
+    if kind == "byline" and topic:
+        return [s for s in credit_rows(index, file) if not is_byline(index.sentence_text(s)) or about(index, s, topic)]
     found = _FOUND.setdefault(index, {})
     if file not in found:
         entry = index.files[file]
@@ -141,3 +167,37 @@ def credit_rows(index, file: int, kind: str = "byline") -> list[int]:
         found[file] = (bylines, credits)
     bylines, credits = found[file]
     return sorted(bylines + credits) if kind == "byline" else list(credits)
+
+
+def own_byline(index, file: int) -> int | None:
+    """The row of ``file``'s own byline: its first, where less than a third of the file's text
+    comes before it (a page's byline is by its headline; the bylines after its story are those of
+    the other pieces it lists, "Total Place requires total trust / By Lisa McNally | …"); None."""
+    bylines = [s for s in credit_rows(index, file) if is_byline(index.sentence_text(s))]
+    if not bylines:
+        return None
+    lo, hi = index.files[file].sentences
+    start, end = int(index.sentences[lo, 1]), int(index.sentences[hi - 1, 2])
+    return bylines[0] if int(index.sentences[bylines[0], 1]) - start < (end - start) / 3 else None
+
+
+_AROUND = 1  # a listed piece's byline: its headline is the sentence before it, its summary the one after
+
+
+def about(index, row: int, topic: Sequence[str]) -> bool:
+    """Whether the piece byline ``row`` credits is about ``topic`` (stemmed words), by the rarest
+    of its words in the index: the file's own byline where the file has that word; another piece
+    the page lists where its headline or summary, the sentences next to its byline, has it ("who
+    wrote the piece about social services being negligent": not Lisa McNally, whose piece on
+    Total Place is about social services too, but is not the one about negligence)."""
+    idf = index.bm25_sentences.idf(list(topic))
+    if not idf:
+        return False
+    rarest = max(idf, key=idf.get)
+    f = int(index.sentences[row, 0])
+    lo, hi = index.files[f].sentences
+    if own_byline(index, f) == row:
+        rows = range(lo, hi)
+    else:
+        rows = range(max(lo, row - _AROUND), min(hi, row + _AROUND + 1))
+    return any(rarest in tokenize([index.sentence_text(s)])[0] for s in rows)

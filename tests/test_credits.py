@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import fake_index
 
-from qa.credits import credit_asked, credit_rows, is_byline, is_copyright
+from qa.credits import about, credit_asked, credit_rows, is_byline, is_copyright, own_byline, topic_of
 
 
 @pytest.mark.parametrize(
@@ -38,12 +38,15 @@ def test_a_byline_is_a_line_that_names_who_wrote_a_piece(text: str, byline: bool
         ("who wrote the piece on total place", "byline"),
         ("who wrote about suffolk", "byline"),
         ("who's the author of the stoke article", "byline"),
-        ("whose article is it", "byline"),
+        ("whose article is it", "piece"),
         ("when was the stoke article published", "byline"),
-        ("what date was it posted", "byline"),
-        ("written by whom?", "byline"),
-        ("who wrote it", "byline"),
-        ("who's the reporter", "byline"),
+        ("what date was it posted", "piece"),
+        ("written by whom?", "piece"),
+        # the piece itself, named by nothing it is about: its own byline
+        ("who wrote it", "piece"),
+        ("who's the reporter", "piece"),
+        ("who wrote the story", "piece"),
+        ("when was the article published", "piece"),
         # a thing the piece tells of, not the piece: whoever wrote it is named in the text
         ("who wrote the review", "maker"),
         ("who wrote the letter to the council", "maker"),
@@ -94,3 +97,13 @@ def test_a_files_credit_lines_are_found_among_its_sentences(tmp_path: Path) -> N
     assert texts(credit_rows(index, tool, "maker")) == ["- Ada Lovelace, ada@example.org", "Copyright 2020 Ada Lovelace"]
     assert credit_rows(index, tool) == credit_rows(index, tool, "maker")
     assert credit_rows(index, other) == []
+    # the page's own byline is by its headline; the one after its story is another piece's it lists
+    assert texts(credit_rows(index, page, "piece")) == ["William Eichler 01 November 2019"]
+    assert own_byline(index, page) == credit_rows(index, page)[0] and own_byline(index, other) is None
+    # a byline answers who wrote about a thing where its piece is about it: the file, for its own;
+    # the headline and summary next to it, for another piece the page lists
+    own, listed = credit_rows(index, page)
+    assert about(index, own, topic_of("who wrote the piece on the partner council"))
+    assert not about(index, listed, topic_of("who wrote the piece on the partner council"))
+    assert about(index, listed, topic_of("who wrote about total place")) and about(index, own, topic_of("who wrote about total place"))
+    assert texts(credit_rows(index, page, "byline", topic_of("who wrote about the partner"))) == ["William Eichler 01 November 2019"]
