@@ -7,8 +7,9 @@ tournament. A word of the question (three letters or more) is a name when the co
 writes it capitalised: it occurs inside the candidate sentences (not first in one), every time
 with a capital ("Dubai", "M&S", "OPEC"), and so it does in the candidates' whole files. Words
 the candidates never hold, or hold in lower case anywhere, are not names: a misspelt name, or
-"president" in "the president said", decides nothing. A question typed with capitals says
-itself which words are names. A name is mentioned in the singular or the plural, a people's
+"president" in "the president said", decides nothing. Two words next to each other are a name
+together where the candidates always capitalise both ("foreign office": "the Foreign Office",
+where "foreign" alone is a word). A question typed with capitals says itself which words are names. A name is mentioned in the singular or the plural, a people's
 name by its place's ("asian": "Asia"), and an acronym ("ISP") also when it is spelt out."""
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _occurrences(word: str, texts: Sequence[str]) -> tuple[int, int, int]:
             if not before or before[-1] in _SENTENCE_END:
                 continue  # a capital here says nothing
             seen += 1
-            capital += m.group(0)[0].isupper()
+            capital += all(w[0].isupper() for w in m.group(0).split())
             upper += m.group(0).isupper()
     return seen, capital, upper
 
@@ -76,6 +77,16 @@ def _asked(question: str, texts: Sequence[str]) -> list[tuple[str, bool]]:
         seen, capital, upper = _occurrences(word, texts)
         if seen and capital == seen:
             names.append((word, upper == seen))
+    # two words that make a name only together: "foreign office" ("foreign" alone is a word)
+    words = [re.sub(r"['’]s$", "", w.lower()) for w in typed]
+    for a, b, raw_a, raw_b in zip(words, words[1:], typed, typed[1:]):
+        if (cased and not (raw_a[0].isupper() and raw_b[0].isupper())) or min(len(a), len(b)) < 3 or a in _STOP or b in _STOP:
+            continue
+        if any(n in (a, b) for n, _ in names):
+            continue
+        seen, capital, _ = _occurrences(f"{a} {b}", texts)
+        if seen and capital == seen:
+            names.append((f"{a} {b}", False))
     return names
 
 
@@ -85,6 +96,10 @@ def _spelt_out(acronym: str) -> re.Pattern[str]:
     letters = [c for c in acronym if c.isalpha()]
     link = r"(?:\s+(?:of|the|and|for|&))*\s+"
     return re.compile(r"(?<![\w&])" + link.join(re.escape(c) + r"[\w'’-]{2,}" for c in letters) + r"(?![\w&])", re.IGNORECASE)
+
+
+# a chief officer's title: "CEO", "CFO", "CTO", often written without its "officer"
+_CHIEF = re.compile(r"c[a-z]o", re.IGNORECASE)
 
 
 # a name people type clipped: "prem" for the Premiership, "uni" for a university (letters only, 3 or
@@ -153,6 +168,8 @@ def unmentioned(
         # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
         if in_capitals and 3 <= sum(c.isalpha() for c in name) <= 6:
             patterns.append(_spelt_out(name))
+            if _CHIEF.fullmatch(name):  # "CEO": "chief executive", as British papers write it
+                patterns.append(_spelt_out(name[:-1]))
         if _CLIPPED.fullmatch(name):
             patterns.append(_clipped(name))
         if not any(p.search(d) for p in patterns for d in documents):

@@ -48,6 +48,17 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
         assert unmentioned(f"what did {place} want", asked, [f"The {people} side wanted peace."]) == ()
         assert unmentioned(f"what did {place} want", asked, ["The other side wanted peace."]) == (place,)
     assert unmentioned("what did iran want", ["Talks on Iran went on."], ["Iranian leaders wanted peace."]) == ()
+    # two words that are a name only together: "foreign" alone is a word, "Foreign Office" a name
+    office = ["The Foreign Office has 6,100 staff.", "A foreign-owned firm closed. The Foreign Office said so.", "He left the office early."]
+    jobs = "how many foreign office staff will lose their jobs"
+    assert asked_names(jobs, office) == ["foreign office"]
+    assert unmentioned(jobs, office, ["Six foreign-owned factories closed, leaving 6,650 workers jobless."]) == ("foreign office",)
+    assert unmentioned(jobs, office, ["The Foreign Office will cut 300 jobs."]) == ()
+    assert asked_names("how many foreign firms closed", office) == []  # "foreign firms" is never capitalised
+    # a chief officer's title typed in lower case: "chief executive", as British papers write it
+    ceo = ["The CEO said so. Another CEO agreed."]
+    assert unmentioned("who is the ceo of phytopharm", ceo, ["Phytopharm chief executive Richard Dixey said."]) == ()
+    assert unmentioned("who is the ceo of phytopharm", ceo, ["Phytopharm's Richard Dixey said."]) == ("ceo",)
     # a word that merely starts with the name is not it
     assert unmentioned("what did spain want", ["Talks on Spain went on."], ["The spaniel wanted food."]) == ("spain",)
     assert unmentioned("how many winn-dixie stores", ["Shares in Winn-Dixie fell."], ["The winner got 920 stores."]) == ("winn-dixie",)
