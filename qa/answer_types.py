@@ -86,7 +86,11 @@ def holds_type(sentence: str, kind: str, question: str) -> bool:
 
 
 # "what does the job pay", "what will it cost" (not "what do they pay for"): a sum is asked
-_WHAT_IT_PAYS = r"\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
+_WHAT_IT_PAYS = (
+    r"\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
+    # "whats the price of the nokia 7710" (spelt out: "what is the price …")
+    r"|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were|\s+will\s+be)\s+the\s+(?:price|cost|fee|salary|fine)s?\b"
+)
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|old|long)\b"
@@ -108,6 +112,12 @@ _NOT_A_PRICE = re.compile(
     r"|\bfree[- ](?:trade|kicks?|agents?|agency|markets?|speech|will|world|software|throws?|press|votes?|elections?|flow)\b",
     re.IGNORECASE,
 )
+# a price paid or spent, which a share is not ("how much did it cost"; not "how much was the pay rise")
+_PRICE_ASKED = re.compile(
+    r"\b(?:pa(?:y|ys|id)|sold|sell|sells|bought|buy|buys)\s+(?:\w+\s+)?for\b|\bspen[dt]\b|\bspending\b|\bcosts?\b", re.IGNORECASE
+)
+_SPENT = re.compile(r"\bspen[dt]\b|\bspending\b", re.IGNORECASE)  # a sum spent is never "free", as a price may be
+_SHARE = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"[£$€¥%]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|yuan|francs?|marks?|lir[ae]|rupees?|pesos?|roubles?|rubles?|"
     r"krona|kronor|crowns?|free|per ?cent|\d+p)\b",
@@ -173,12 +183,18 @@ def holds_quantity(text: str, question: str) -> bool:
     """True when ``text`` gives a quantity the question does not already hold: a figure, a sum, a
     number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
     the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
-    money counts: a currency, "free" (not "duty free", "a free kick"), or a share ("cut its prices by 24%"). Where it asks an age
+    money counts: a currency, "free" (not "duty free", "a free kick"), or a share ("cut its prices by
+    24%"; not for a price paid or spent: "how much did universal pay for …"; nor "free" for a sum
+    spent). Where it asks an age
     ("how old is she"), a day of a month ("15 January"), a vague quantity ("thousands of his
     possessions") and a time something took ("a four-month review") are none."""
     asked = _words(question)
     if _MONEY_ASKED.search(question):
         text = _NOT_A_PRICE.sub(" ", text)
+        if _PRICE_ASKED.search(question):  # "how much did universal pay for …": not "the remaining 50%"
+            text = _SHARE.sub(" ", text)
+        if _SPENT.search(question):  # "how much is microsoft spending on …": not "replaced for free"
+            text = re.sub(r"\bfree\b", " ", text, flags=re.IGNORECASE)
         return any(m.group(0).lower() not in asked for m in _MONEY.finditer(text))
     if _AGE_ASKED.search(question):
         text = _TIME_SPAN.sub(" ", _DAY_OF_MONTH.sub(" ", text))

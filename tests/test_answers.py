@@ -320,6 +320,8 @@ def test_a_statement_lists_ten_files_and_a_question_five_answers(tmp_path: Path)
         ("why are newly discovered oil sold at a higher price", False),  # a price named, not asked
         ("how big is the lead", False),  # "huge" answers it: no number required
         ("what do students have to pay for", False),  # a thing, not a sum
+        ("what is the price of the nokia 7710", True),
+        ("what was the cost of the war", True),
     ],
 )
 def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
@@ -347,6 +349,13 @@ def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
         ("He was allowed to claim 6 million lire.", "how much money could he claim", True),
         ("The post pays £43,860.", "what does the lawyer job pay", True),
         ("Five million people visited.", "what does the lawyer job pay", False),
+        ("It comes in two handsets, the 3230 and 7710.", "what is the price of the nokia 7710", False),
+        # a price paid or a sum spent is no share, and a sum spent is never "free"
+        ("Universal bought the remaining 50% of the label.", "how much did universal pay for the rest of the label", False),
+        ("Universal paid $10m for the label.", "how much did universal pay for the rest of the label", True),
+        ("The shares rose by 5%.", "how much did the shares cost", False),
+        ("Copies will be replaced for free.", "how much is microsoft spending on the scheme", False),
+        ("Copies will be replaced for free.", "how much does the swap cost", True),
     ],
 )
 def test_a_quote_gives_a_quantity_or_not(text: str, question: str, holds: bool) -> None:
