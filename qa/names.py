@@ -113,16 +113,38 @@ def _clipped(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w&])" + re.escape(name[0].upper()) + re.escape(name[1:]) + r"[a-z]{2,}")
 
 
+# peoples and their places whose names are not one word with a suffix: a closed list, written
+# here (no well-kept library gives it: pycountry has countries' names, not their peoples')
+_IRREGULAR = {
+    "irish": ("ireland",), "dutch": ("netherlands", "holland"), "french": ("france",), "british": ("britain",),
+    "english": ("england",), "welsh": ("wales",), "scottish": ("scotland",), "scots": ("scotland",),
+    "swiss": ("switzerland",), "spanish": ("spain",), "danish": ("denmark",), "swedish": ("sweden",),
+    "finnish": ("finland",), "polish": ("poland",), "turkish": ("turkey",), "greek": ("greece",),
+    "norwegian": ("norway",), "portuguese": ("portugal",), "thai": ("thailand",), "filipino": ("philippines",),
+    "lebanese": ("lebanon",), "peruvian": ("peru",), "belgian": ("belgium",),
+}
+_PEOPLES: dict[str, tuple[str, ...]] = {**_IRREGULAR}
+for _people, _places in _IRREGULAR.items():
+    for _place in _places:
+        _PEOPLES[_place] = (*_PEOPLES.get(_place, ()), _people)
+
+
 def _forms(name: str) -> re.Pattern[str]:
     """The name as a word, singular or plural ("americans" is mentioned by "American"), in British
     or American spelling ("licence" by "license"), a
     people's name by its place's ("asian" by "Asia", "american" by "America"), and a place's
     name by its people's ("palestine" by "Palestinian", "japan" by "Japanese", "germany" by
-    "German", "europe" by "European", "israel" by "Israeli")."""
+    "German", "europe" by "European", "israel" by "Israeli"), and where the two are not one word
+    with a suffix, each by the other ("irish" by "Ireland", "netherlands" by "Dutch": ``_PEOPLES``)."""
     stem = re.sub(r"(?<=[^s])e?s$", "", name) if len(name) > 3 else name
     forms = [re.escape(stem) + r"(?:s|es)?"]
     if len(stem) >= 5 and stem.endswith("an"):
         forms.append(re.escape(stem[:-1]))
+    if len(stem) >= 7 and stem.endswith("ian"):  # "ukrainian": Ukraine, "canadian": Canada, "italian": Italy
+        forms.append(re.escape(stem[:-3]) + r"(?:e|a|y)?")
+    if len(stem) >= 7 and stem.endswith("ese"):  # "chinese": China, "vietnamese": Vietnam
+        forms.append(re.escape(stem[:-3]) + r"a?")
+    forms += [re.escape(other) for other in _PEOPLES.get(name, ())]
     if len(name) >= 4:
         root = re.escape(re.sub(r"[aeiouy]$", "", name))
         # "germany": "German" (a bare root only for a "y": "chin" is no form of "china")

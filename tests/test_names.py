@@ -48,6 +48,14 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
         assert unmentioned(f"what did {place} want", asked, [f"The {people} side wanted peace."]) == ()
         assert unmentioned(f"what did {place} want", asked, ["The other side wanted peace."]) == (place,)
     assert unmentioned("what did iran want", ["Talks on Iran went on."], ["Iranian leaders wanted peace."]) == ()
+    # a people's name that is its place's with "-ian" or "-ese", and those that are not one word
+    # with a suffix, each by the other
+    for people, place in (("ukrainian", "Ukraine"), ("canadian", "Canada"), ("italian", "Italy"), ("chinese", "China"),
+                          ("irish", "Ireland"), ("dutch", "the Netherlands"), ("welsh", "Wales")):
+        asked = [f"The {people.title()} side met."]
+        assert unmentioned(f"what did the {people} side want", asked, [f"{place} wanted peace."]) == (), people
+        assert unmentioned(f"what did the {people} side want", asked, ["The other side wanted peace."]) == (people,)
+    assert unmentioned("who won in ireland", ["The match in Ireland ended."], ["The Irish side won."]) == ()
     # two words that are a name only together: "foreign" alone is a word, "Foreign Office" a name
     office = ["The Foreign Office has 6,100 staff.", "A foreign-owned firm closed. The Foreign Office said so.", "He left the office early."]
     jobs = "how many foreign office staff will lose their jobs"
