@@ -173,6 +173,27 @@ def names_party(text: str) -> bool:
     return bool(_PARTY_NAMED.search(text))
 
 
+# "which python version does rich need", "whats the min python version for idna", "since which
+# release": a version, which is written with a figure ("3.8", "0.26.0", "2021.11.10"); not "what
+# does photosynthesis release"
+_VERSION_ASKED = re.compile(
+    r"\b(?:which|what)(?:'s|’s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+)?"
+    r"(?:(?!(?:does|do|did|is|was|are|were|will|would|can|could|has|have|had|to)\b)[\w'’.-]+\s+){0,2}?"
+    r"(?:versions?|releases?)\b(?!\s+dates?)|\bmin(?:imum)?\s+(?:[\w'’.-]+\s+)?versions?\b",
+    re.IGNORECASE,
+)
+
+
+def asks_version(question: str) -> bool:
+    """True when ``question`` asks which version or release: its answer gives one, with a figure."""
+    return bool(_VERSION_ASKED.search(question))
+
+
+def gives_version(text: str) -> bool:
+    """True when ``text`` holds a figure, as a version is written ("3.8", "v1.8.0", "0.11.x")."""
+    return bool(re.search(r"\d", text))
+
+
 def asks_quantity(question: str) -> bool:
     """True when ``question`` asks how much, how many, how old or how long, or a price, a share
     or a sum ("what does the job pay"): its answer must give a quantity."""

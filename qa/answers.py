@@ -57,8 +57,10 @@ from qa.answer_types import (
     PLACE,
     asks_party,
     asks_quantity,
+    asks_version,
     expected_type,
     gives_quantity,
+    gives_version,
     holds_type,
     is_statement,
     names_party,
@@ -445,6 +447,9 @@ def answer(
     after = best.text[best.span[1] - best.start :] if best is not None and best.span is not None else ""
     if answered and params.quantity_must_show and asks_quantity(question) and not gives_quantity(best.span_text, best.text, question, after):
         # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
+        answered, lacks = False, "quantity"
+    if answered and params.quantity_must_show and asks_version(question) and not gives_version(best.span_text or best.text):
+        # "which cuda version does faiss gpu need": not "… on AMD ROCm"
         answered, lacks = False, "quantity"
     title = title_asked(question) if answered and params.title_must_show and best is not None else None
     if title is not None and not names_title(best.text, title[1]):

@@ -26,7 +26,7 @@ from conftest import (
     fake_index,
 )
 
-from qa.answer_types import asks_quantity, gives_quantity, holds_quantity, is_statement
+from qa.answer_types import asks_quantity, asks_version, gives_quantity, holds_quantity, is_statement
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.followup import is_claim
@@ -386,6 +386,35 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
     })
     given = answer(index, fake, q, params)
     assert given.answered and given.lacks is None and "$500,000" in given.answers[0].text
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("which python version does rich need", True),
+        ("whats the min python version for idna", True),
+        ("what is the python version for idna", True),
+        ("which tz database release does pytz ship", True),
+        ("which release dropped 3.9", True),
+        ("what does photosynthesis release into the air", False),  # a verb
+        ("what is the release date", False),  # a date
+        ("which court delayed the release of the film", False),
+    ],
+)
+def test_questions_that_ask_for_a_version(question: str, asks: bool) -> None:
+    assert asks_version(question) is asks
+
+
+def test_a_version_question_answered_without_a_figure_is_declined(tmp_path: Path) -> None:
+    """"which cuda version does faiss need" is not answered by a quote whose answer holds no
+    figure ("AMD ROCm"): the corpus does not say which; one that gives it is answered."""
+    _, index, fake = fake_index(tmp_path, {"faiss.md": "# faiss\n\nThe GPU build of faiss also runs on AMD ROCm.\n"})
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, "which cuda version does the faiss gpu build need", params)
+    assert res.answers and not res.answered and res.lacks == "quantity"
+    _, index, fake = fake_index(tmp_path, {"faiss.md": "# faiss\n\nThe GPU build of faiss needs CUDA 12.1 or later.\n"})
+    res = answer(index, fake, "which cuda version does the faiss gpu build need", params)
+    assert res.answered and "12.1" in res.answers[0].text
 
 
 def test_a_quote_ending_in_a_colon_takes_in_what_it_introduces(tmp_path: Path) -> None:
