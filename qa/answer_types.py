@@ -243,6 +243,7 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     named = _without_named_numbers(text)
     if _AGE_ASKED.search(question):  # "four" of "a four-month review" is no age
         named = _TIME_SPAN.sub(lambda m: " " * len(m.group(0)), named)
+        named = _without_countless_number_words(named)
     if not short:
         return holds_quantity(named, question)
     at = text.find(short)
@@ -260,6 +261,23 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
         if not word[0].isupper():
             return False
     return False
+
+
+# a number word written as an age: "seven months old", "a four-year-old", "aged seventy"
+_AGE_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"[- ](?:years?|months?|weeks?|days?)[- ]old\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"\b(?:aged|age\s+of|ages?)\s+$", re.IGNORECASE)
+
+
+def _without_countless_number_words(text: str) -> str:
+    """``text`` with each number word that is not written as an age blanked out, at the same
+    offsets: "a proud grandfather of four" gives no age; "seven months old", "aged seventy" do
+    (figures are left as they are: "Viktor Makarov, 50, …")."""
+    def blank(m: re.Match[str]) -> str:
+        aged = _AGE_AFTER.match(text, m.end()) or _AGE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        return m.group(0) if aged else " " * len(m.group(0))
+
+    return _AGE_WORD.sub(blank, text)
 
 
 def _without_named_numbers(text: str) -> str:

@@ -543,6 +543,9 @@ def test_a_quantity_question_is_judged_by_the_short_answer_where_the_reader_foun
         ("1338–39", "Gravestones dating to 1338–39 refer to it.", "how old are the gravestones", True),
         # ... nor how long something took ("a four-month review"), but "a 39-year-old" is one
         ("four", "A four-month review by Eleanor Brazil ended.", "how old is eleanor brazil", False),
+        # ... nor a number word that counts something else; one written as an age is one
+        ("four", "He is described as a proud grandfather of four.", "how old is al aynsley-green", False),
+        ("seventy", "He died aged seventy.", "how old was he when he died", True),
         ("20", "He left the club 20 years ago.", "how old is he", False),
         ("39", "The 39-year-old signed on Monday.", "how old is he", True),
         ("17th", "This year marks Conti's 17th turn at the helm.", "how old is bill conti", False),
