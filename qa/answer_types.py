@@ -89,7 +89,7 @@ def holds_type(sentence: str, kind: str, question: str) -> bool:
 _WHAT_IT_PAYS = (
     r"\bwhat (?:does|do|did|will|would) (?:[\w'’-]+ ){1,4}(?:cost|pay(?! for)|earn|charge)\b"
     # "whats the price of the nokia 7710" (spelt out: "what is the price …")
-    r"|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were|\s+will\s+be)\s+the\s+(?:price|cost|fee|salary|fine)s?\b"
+    r"|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were|\s+will\s+be)\s+the\s+(?:price|cost|fee|salary|fine|budget|wage)s?\b"
 )
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(

@@ -322,6 +322,7 @@ def test_a_statement_lists_ten_files_and_a_question_five_answers(tmp_path: Path)
         ("what do students have to pay for", False),  # a thing, not a sum
         ("what is the price of the nokia 7710", True),
         ("what was the cost of the war", True),
+        ("what was the budget for making hotel rwanda", True),
     ],
 )
 def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
@@ -350,6 +351,7 @@ def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
         ("The post pays £43,860.", "what does the lawyer job pay", True),
         ("Five million people visited.", "what does the lawyer job pay", False),
         ("It comes in two handsets, the 3230 and 7710.", "what is the price of the nokia 7710", False),
+        ("The festival runs until 20 February.", "what was the budget for making hotel rwanda", False),
         # a price paid or a sum spent is no share, and a sum spent is never "free"
         ("Universal bought the remaining 50% of the label.", "how much did universal pay for the rest of the label", False),
         ("Universal paid $10m for the label.", "how much did universal pay for the rest of the label", True),
