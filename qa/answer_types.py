@@ -162,6 +162,44 @@ _PARTY_NAMED = re.compile(
 )
 
 
+# "which council did they end up partnering with", "what company bought it": a body is asked for,
+# which no person is (the kind of thing, then a verb: not "what university alumni member …")
+_BODY_ASKED = re.compile(
+    r"^\W*(?:which|what)\s+(?:[\w'’-]+\s+)?(?:council|company|firm|club|team|country|city|town|school|university|"
+    r"paper|newspaper|band|label|organi[sz]ation|agency|bank|hospital|court|authority|department|channel|"
+    r"station|network|broadcaster|studio|airline|government|party|parties|group)s?"
+    r"\s+(?:is|was|are|were|did|does|do|has|had|will|would|can|could|should|\w+ed)\b",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"\b(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|Professor|Rev)\.?\s+[A-Z]")
+# a person's name in a quote: after one of these, two or three capitalised words ("Education
+# secretary Gavin Williamson")
+_PERSON_ROLE = re.compile(
+    r"\b(?:secretary|leader|minister|commissioner|director|chairman|chairwoman|chair|president|executive|boss|"
+    r"head|coach|manager|captain|editor|spokesman|spokeswoman|spokesperson|mayor|governor|chancellor|member|"
+    r"councillor|professor|analyst|founder|owner|presenter|actor|actress|singer|player)\W{0,2}\s*$",
+    re.IGNORECASE,
+)
+_FULL_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}")
+
+
+def asks_body(question: str) -> bool:
+    """True when ``question`` asks which body (council, company, club, country …) did something."""
+    return bool(_BODY_ASKED.search(question))
+
+
+def names_person(short: str | None, text: str) -> bool:
+    """True when the short answer ``short`` (in the quote ``text``) is a person: it names one
+    with an honorific ("Council leader, Cllr Abi Brown"), or it is a full name the quote gives
+    after a person's role ("Education secretary Gavin Williamson")."""
+    if not short:
+        return False
+    if _HONORIFIC.search(short):
+        return True
+    at = text.find(short)
+    return bool(_FULL_NAME.fullmatch(short.strip())) and at >= 0 and bool(_PERSON_ROLE.search(text[max(0, at - 40) : at]))
+
+
 def asks_party(question: str) -> bool:
     """True when ``question`` asks which (political) party: "which party controls stoke council"."""
     return bool(_PARTY_ASKED.search(question))

@@ -55,6 +55,7 @@ from qa.answer_types import (
     NUMBER,
     PERSON,
     PLACE,
+    asks_body,
     asks_party,
     asks_quantity,
     asks_version,
@@ -64,6 +65,7 @@ from qa.answer_types import (
     holds_type,
     is_statement,
     names_party,
+    names_person,
 )
 from qa.chunking import section_of
 from qa.credits import credit_asked, credit_rows, is_byline, topic_of
@@ -145,6 +147,8 @@ class AnswerParams:
     title_must_show: bool = True
     # decline an answer to "which party …" whose quote names no party
     party_must_show: bool = True
+    # decline an answer to "which council/company/club …" whose short answer is a person
+    body_must_show: bool = True
     # read a word the corpus never has, and no model knows, as the corpus word one edit away
     # ("willamson": "williamson"; qa.spelling)
     spelling: bool = True
@@ -457,6 +461,9 @@ def answer(
     if answered and params.party_must_show and asks_party(question) and not names_party(best.text):
         # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
         answered, lacks = False, "party"
+    if answered and params.body_must_show and asks_body(question) and names_person(best.span_text, best.text):
+        # "which council did they end up partnering with": not "Council leader, Cllr Abi Brown"
+        answered, lacks = False, "body"
     return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
                   read_as=question if question != unmistyped else None)
 

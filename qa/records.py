@@ -120,7 +120,7 @@ class Result:
     # what the question asks for that the best answer does not give (then not answered): "quantity"
     # for "how much/many/old/long" when the quote holds no number, sum or duration; "title" for
     # "who is the <title> of …" when the quote names no such title; "party" for "which party …"
-    # when the quote names none
+    # when the quote names none; "body" for "which council/company …" when its short answer is a person
     lacks: str | None = None
     # the question as it was read, where a word the corpus never has was read as the corpus's word
     # it was meant to be ("gavin willamson" -> "gavin williamson": qa.spelling); None when as typed
@@ -128,7 +128,7 @@ class Result:
 
     def leaned_on(self) -> Answer | None:
         """What a follow-up leans on: the best answer when the corpus answered, or when it was
-        declined only for giving no quantity, title or party (its passage is on the question's subject:
+        declined only for giving no quantity, title, party or body (its passage is on the question's subject:
         "what does the job pay", then "and where is it"); None when the corpus does not speak to it."""
         if self.answers and (self.answered or self.lacks is not None):
             return self.answers[0]
@@ -144,6 +144,8 @@ class Result:
             return "The best passage gives no number or amount."
         if self.lacks == "party":
             return "The best passage names no party."
+        if self.lacks == "body":
+            return "The best passage names a person, not the body asked about."
         if self.lacks == "title":
             from qa.roles import title_asked
 

@@ -423,6 +423,29 @@ def test_a_pages_own_byline_beats_a_quoted_speaker(sample_engine: Engine) -> Non
     assert weak.answers[0].text != res.answers[0].text
 
 
+def test_who_wrote_the_piece_itself_is_its_own_byline_not_a_listed_ones(sample_engine: Engine) -> None:
+    """"who wrote the story", "when was the article published": the page's own byline (by its
+    headline), not those of the other pieces the second page lists further down ("By Cllr Carl
+    Jackson | 09 February 2026"); "who wrote about suffolk": the listed piece about Suffolk."""
+    story = sample_engine.ask("who wrote the story")
+    assert story.answered and story.answers[0].text == "William Eichler 01 November 2019"
+    published = sample_engine.ask("when was the article published")
+    assert published.answered and published.answers[0].text == "William Eichler 01 November 2019"
+    suffolk = sample_engine.ask("who wrote about suffolk")
+    assert suffolk.answered and suffolk.answers[0].text.startswith("By Nicola Beach")
+
+
+def test_a_person_does_not_answer_which_body(sample_engine: Engine) -> None:
+    """"which council did they end up partnering with": the pages never say; the reader's best
+    is a councillor ("Council leader, Cllr Abi Brown"), declined as naming a person, not a
+    council. A council that is named answers."""
+    res = sample_engine.ask("which council did they end up partnering with")
+    assert not res.answered and res.lacks == "body" and res.answers
+    assert res.why_declined() == "The best passage names a person, not the body asked about."
+    hiring = sample_engine.ask("which council is hiring a property lawyer")
+    assert hiring.answered and "Brent Council" in hiring.answers[0].text
+
+
 def test_who_wrote_a_thing_the_piece_tells_of_is_not_its_byline(sample_engine: Engine) -> None:
     """"who wrote the review" asks for whoever did the review, whom the piece names: no byline
     answers it, nor "when was the review published"."""

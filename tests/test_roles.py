@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import fake_index
 
-from qa.answer_types import asks_party, names_party
+from qa.answer_types import asks_body, asks_party, names_party, names_person
 from qa.answers import AnswerParams, answer
 from qa.reading import rescore
 from qa.roles import in_words_of, names_title, role_asked, title_asked
@@ -182,3 +182,31 @@ def test_an_answer_that_names_no_party_is_declined(tmp_path: Path) -> None:
     assert res.leaned_on() is res.answers[0]
     off = answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, party_must_show=False))
     assert off.answered and off.lacks is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("which council did they end up partnering with", True),
+        ("which council ended up as stoke's partner", True),
+        ("Which company was given permission to air commercials?", True),
+        ("what university alumni member was known for portfolio theory", False),  # a member is asked for
+        ("who runs the council", False),
+    ],
+)
+def test_questions_that_ask_which_body(question: str, asks: bool) -> None:
+    assert asks_body(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("short", "quote", "person"),
+    [
+        ("Council leader, Cllr Abi Brown", "Council leader, Cllr Abi Brown, said: 'We are committed.'", True),
+        ("Gavin Williamson", "Education secretary Gavin Williamson has given the council three months.", True),
+        ("Brent Council", "Brent Council £43,860 - £49,827 p.a.", False),
+        ("Denver Broncos", "The AFC champion Denver Broncos defeated the Panthers.", False),
+        (None, "Cllr Abi Brown said so.", False),
+    ],
+)
+def test_a_short_answer_that_names_a_person(short: str | None, quote: str, person: bool) -> None:
+    assert names_person(short, quote) is person
