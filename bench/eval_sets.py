@@ -4,7 +4,7 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3``, ``sample-chat4``, ``sample-chat5``, and ``bbc-own`` to ``bbc-own12``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat6``, and ``bbc-own`` to ``bbc-own13``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on; ``docs-own`` to ``docs-own5`` on another kind of corpus, installed
@@ -61,6 +61,8 @@ SETS = {
     "bbc-own11": (ROOT / "bench" / "questions" / "bbc-own11.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-chat5": (ROOT / "bench" / "questions" / "sample-chat5.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own12": (ROOT / "bench" / "questions" / "bbc-own12.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "bbc-own13": (ROOT / "bench" / "questions" / "bbc-own13.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat6": (ROOT / "bench" / "questions" / "sample-chat6.jsonl", ROOT / "corpus", "corpus"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
