@@ -183,6 +183,23 @@ _PERSON_ROLE = re.compile(
 _FULL_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}")
 
 
+_BODY_WORDS = frozenset(
+    "council councils city county borough district metropolitan company firm club team group the of and plc ltd fc".split()
+)
+
+
+def restates(short: str | None, question: str) -> bool:
+    """True when the short answer ``short`` names only what ``question`` names already, besides
+    words such as "council", "city", "club": "Stoke-on-Trent City Council" for "which council
+    ended up partnering with stoke" (a word of the answer counts as the question's where it
+    starts with one of its words of four letters or more)."""
+    if not short:
+        return False
+    asked = [w for w in re.findall(r"[^\W\d_]+", question.lower()) if len(w) >= 4]
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", short.lower()) if w not in _BODY_WORDS]
+    return bool(words) and all(any(w.startswith(a) for a in asked) for w in words)
+
+
 def asks_body(question: str) -> bool:
     """True when ``question`` asks which body (council, company, club, country …) did something."""
     return bool(_BODY_ASKED.search(question))

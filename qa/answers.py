@@ -66,6 +66,7 @@ from qa.answer_types import (
     is_statement,
     names_party,
     names_person,
+    restates,
 )
 from qa.chunking import section_of
 from qa.credits import credit_asked, credit_rows, is_byline, topic_of
@@ -147,7 +148,8 @@ class AnswerParams:
     title_must_show: bool = True
     # decline an answer to "which party …" whose quote names no party
     party_must_show: bool = True
-    # decline an answer to "which council/company/club …" whose short answer is a person
+    # decline an answer to "which council/company/club …" whose short answer is a person, or
+    # names only what the question names already
     body_must_show: bool = True
     # read a word the corpus never has, and no model knows, as the corpus word one edit away
     # ("willamson": "williamson"; qa.spelling)
@@ -397,7 +399,7 @@ def answer(
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
     base = ranker_scores(cands, params)
-    credit = _credits(index, question, cands, base, params) if reader is not None and params.reader else {}
+    credit = _credits(index, question, cands, base, params, query) if reader is not None and params.reader else {}
     credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them
     if credited:
         cands = candidates(index, qvec, query, params, mode, asked=question, extra=[*prev_rows, *credited])
@@ -461,8 +463,11 @@ def answer(
     if answered and params.party_must_show and asks_party(question) and not names_party(best.text):
         # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
         answered, lacks = False, "party"
-    if answered and params.body_must_show and asks_body(question) and names_person(best.span_text, best.text):
-        # "which council did they end up partnering with": not "Council leader, Cllr Abi Brown"
+    if answered and params.body_must_show and asks_body(question) and (
+        names_person(best.span_text, best.text) or restates(best.span_text, question)
+    ):
+        # "which council did they end up partnering with": not "Council leader, Cllr Abi Brown";
+        # "which council ended up partnering with stoke": not "Stoke-on-Trent City Council"
         answered, lacks = False, "body"
     return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
                   read_as=question if question != unmistyped else None)
@@ -480,22 +485,29 @@ def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[in
     return {f for f in files if file_name(index.files[f].source) not in names and mentions(index.doc_text(f), names)}
 
 
-def _credits(index: Index, question: str, cands: Candidates, base: np.ndarray, params: AnswerParams) -> dict[int, float]:
+def _credits(
+    index: Index, question: str, cands: Candidates, base: np.ndarray, params: AnswerParams, about: str = ""
+) -> dict[int, float]:
     """Sentence rows and the logit they gain or lose (``qa.credits``). "who wrote about suffolk",
     "who maintains tzlocal": the credit lines of the best candidates' three files (bylines, a
     README's "Maintainer") gain ``credit_bonus``; "who wrote the story", "when was it published":
     their own bylines gain it, and the bylines of the other pieces a page lists lose
-    ``byline_penalty``. Any other question: a byline among the
+    ``byline_penalty`` (for a follow-up, what the piece is about is read from ``about``, the
+    question with the one it follows, as searched). Any other question: a byline among the
     candidates loses ``byline_penalty`` ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
     pilot in bucks about")."""
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)
+    if kind in ("byline", "piece") and about and about != question:
+        # a follow-up ("when was that put up" after "who wrote the wandsworth piece"): what the piece
+        # is about is in the question it follows (``about``: the two as searched)
+        kind = "byline" if topic_of(about) else "piece"
     if kind is None:
         return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
-    topic = topic_of(question) if kind == "byline" else ()
+    topic = topic_of(about or question) if kind == "byline" else ()
     credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
     if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
         credit |= {int(s): -params.byline_penalty for s in cands.ids

@@ -63,9 +63,11 @@ _ASKS_AUTHOR = re.compile(
     r"|\b(?:written|authored|penned)\s+by\s+(?:whom|who)\b|\bby\s+whom\b",
     re.IGNORECASE,
 )
-# "when was the stoke article published", "what date was it posted" (not "when was the review published")
+# "when was the stoke article published", "what date was it posted", "when did the article come out",
+# "when was that put up" (not "when was the review published")
 _ASKS_PUBLISHED = re.compile(
-    rf"\b(?:when|what\s+(?:date|day))\b(?=.*\b(?:{_PIECE}|it|this)\b).*\b(?:published|posted|written|dated|filed)\b",
+    rf"\b(?:when|what\s+(?:date|day))\b(?=.*\b(?:{_PIECE}|it|this|that)\b)"
+    r".*\b(?:published|posted|written|dated|filed|(?:come|came|comes)\s+out|(?:put|go|went|goes)\s+(?:up|online|out))\b",
     re.IGNORECASE,
 )
 # "who maintains tzlocal", "who is the lead maintainer of tqdm", "who is behind sortedcontainers",
@@ -93,7 +95,7 @@ _NO_TOPIC = frozenset(
     "was are were s the this that a an his her their it by of on about author authors writer writers "
     "journalist journalists reporter reporters columnist columnists blogger bloggers byline published "
     "posted dated filed article articles piece pieces story stories post posts blog blogs column columns "
-    "feature features editorial editorials news".split()
+    "feature features editorial editorials news come came comes out put go went goes up online".split()
 )
 
 

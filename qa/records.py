@@ -120,7 +120,7 @@ class Result:
     # what the question asks for that the best answer does not give (then not answered): "quantity"
     # for "how much/many/old/long" when the quote holds no number, sum or duration; "title" for
     # "who is the <title> of …" when the quote names no such title; "party" for "which party …"
-    # when the quote names none; "body" for "which council/company …" when its short answer is a person
+    # when the quote names none; "body" for "which council/company …" when its short answer is a person or the question's own
     lacks: str | None = None
     # the question as it was read, where a word the corpus never has was read as the corpus's word
     # it was meant to be ("gavin willamson" -> "gavin williamson": qa.spelling); None when as typed
@@ -145,7 +145,7 @@ class Result:
         if self.lacks == "party":
             return "The best passage names no party."
         if self.lacks == "body":
-            return "The best passage names a person, not the body asked about."
+            return "The best passage names no other body of the kind asked about."
         if self.lacks == "title":
             from qa.roles import title_asked
 

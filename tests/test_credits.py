@@ -47,6 +47,8 @@ def test_a_byline_is_a_line_that_names_who_wrote_a_piece(text: str, byline: bool
         ("who's the reporter", "piece"),
         ("who wrote the story", "piece"),
         ("when was the article published", "piece"),
+        ("what date did the stoke article come out", "byline"),
+        ("when was that put up", "piece"),
         # a thing the piece tells of, not the piece: whoever wrote it is named in the text
         ("who wrote the review", "maker"),
         ("who wrote the letter to the council", "maker"),

@@ -441,9 +441,21 @@ def test_a_person_does_not_answer_which_body(sample_engine: Engine) -> None:
     council. A council that is named answers."""
     res = sample_engine.ask("which council did they end up partnering with")
     assert not res.answered and res.lacks == "body" and res.answers
-    assert res.why_declined() == "The best passage names a person, not the body asked about."
+    assert res.why_declined() == "The best passage names no other body of the kind asked about."
     hiring = sample_engine.ask("which council is hiring a property lawyer")
     assert hiring.answered and "Brent Council" in hiring.answers[0].text
+    # nor by the council the question names itself
+    own = sample_engine.ask("which council ended up partnering with stoke")
+    assert not own.answered and own.lacks == "body"
+
+
+def test_when_a_listed_piece_went_up_is_its_bylines_date(sample_engine: Engine) -> None:
+    """"when was that put up" after "who wrote the wandsworth outcomes per pound piece": what the
+    piece is about is in the question it follows, so its byline, not the page's own, answers."""
+    res = sample_engine.ask_in_conversation("when was that put up", history=["who wrote the wandsworth outcomes per pound piece"])
+    assert res.answered and res.answers[0].text.startswith("By Andrew Travers | 05 February 2026")
+    out = sample_engine.ask("what date did the stoke article come out")
+    assert out.answered and out.answers[0].text == "William Eichler 01 November 2019"
 
 
 def test_who_wrote_a_thing_the_piece_tells_of_is_not_its_byline(sample_engine: Engine) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import fake_index
 
-from qa.answer_types import asks_body, asks_party, names_party, names_person
+from qa.answer_types import asks_body, asks_party, names_party, names_person, restates
 from qa.answers import AnswerParams, answer
 from qa.reading import rescore
 from qa.roles import in_words_of, names_title, role_asked, title_asked
@@ -210,3 +210,17 @@ def test_questions_that_ask_which_body(question: str, asks: bool) -> None:
 )
 def test_a_short_answer_that_names_a_person(short: str | None, quote: str, person: bool) -> None:
     assert names_person(short, quote) is person
+
+
+@pytest.mark.parametrize(
+    ("short", "question", "same"),
+    [
+        ("Stoke-on-Trent City Council", "which council ended up partnering with stoke", True),
+        ("Broncos", "what team did the broncos play", True),
+        ("Brent Council", "which council is hiring a property lawyer", False),
+        ("Denver Broncos", "which nfl team represented the afc at super bowl 50", False),
+        (None, "which council ended up partnering with stoke", False),
+    ],
+)
+def test_a_short_answer_that_names_only_what_the_question_does(short: str | None, question: str, same: bool) -> None:
+    assert restates(short, question) is same
