@@ -171,7 +171,9 @@ _BODY_ASKED = re.compile(
     r"\s+(?:is|was|are|were|did|does|do|has|had|will|would|can|could|should|\w+ed)\b",
     re.IGNORECASE,
 )
-_HONORIFIC = re.compile(r"\b(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|Professor|Rev)\.?\s+[A-Z]")
+# the titles a person's name is written after ("Cllr Abi Brown", "Dr Foster"; also qa.credits' bylines)
+HONORIFICS = "Cllr Councillor Mr Mrs Ms Miss Dr Sir Dame Lord Lady Baroness Prof Professor Rev".split()
+_HONORIFIC = re.compile(r"\b(?:" + "|".join(HONORIFICS) + r")\.?\s+[A-Z]")
 # a person's name in a quote: after one of these, two or three capitalised words ("Education
 # secretary Gavin Williamson")
 _PERSON_ROLE = re.compile(

@@ -499,15 +499,16 @@ def _credits(
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)
-    if kind in ("byline", "piece") and about and about != question:
-        # a follow-up ("when was that put up" after "who wrote the wandsworth piece"): what the piece
-        # is about is in the question it follows (``about``: the two as searched)
-        kind = "byline" if topic_of(about) else "piece"
     if kind is None:
         return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+    topic: list[str] = []
+    if kind in ("byline", "piece"):
+        # for a follow-up ("when was that put up" after "who wrote the wandsworth piece") what the
+        # piece is about is in the question it follows (``about``: the two as searched)
+        topic = topic_of(about or question)
+        kind = "byline" if topic else "piece"
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
-    topic = topic_of(about or question) if kind == "byline" else ()
     credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
     if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
         credit |= {int(s): -params.byline_penalty for s in cands.ids

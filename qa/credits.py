@@ -21,6 +21,7 @@ import re
 import weakref
 from collections.abc import Sequence
 
+from qa.answer_types import HONORIFICS
 from qa.chunking import headings_at
 from qa.lexical import query_tokens, tokenize
 
@@ -32,7 +33,7 @@ _DATE = (
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})"
 )
-_HONORIFIC = r"(?:(?:Cllr|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Baroness|Rev|Mr|Mrs|Ms|Miss)\.?\s+)"
+_HONORIFIC = r"(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)"
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _PARTICLE = r"(?:de|da|van|von|der|den|la|le|al|bin|du|di)"
 # a person's name: two to four capitalised words, after an honorific perhaps ("Cllr Carl Jackson")
@@ -202,4 +203,4 @@ def about(index, row: int, topic: Sequence[str]) -> bool:
         rows = range(lo, hi)
     else:
         rows = range(max(lo, row - _AROUND), min(hi, row + _AROUND + 1))
-    return any(rarest in tokenize([index.sentence_text(s)])[0] for s in rows)
+    return rarest in tokenize(["\n".join(index.sentence_text(s) for s in rows)])[0]

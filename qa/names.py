@@ -123,10 +123,10 @@ _IRREGULAR = {
     "norwegian": ("norway",), "portuguese": ("portugal",), "thai": ("thailand",), "filipino": ("philippines",),
     "lebanese": ("lebanon",), "peruvian": ("peru",), "belgian": ("belgium",),
 }
-_PEOPLES: dict[str, tuple[str, ...]] = {**_IRREGULAR}
-for _people, _places in _IRREGULAR.items():
-    for _place in _places:
-        _PEOPLES[_place] = (*_PEOPLES.get(_place, ()), _people)
+_PEOPLES: dict[str, tuple[str, ...]] = {
+    **_IRREGULAR,
+    **{place: tuple(p for p, places in _IRREGULAR.items() if place in places) for places in _IRREGULAR.values() for place in places},
+}
 
 
 def _forms(name: str) -> re.Pattern[str]:

@@ -41,14 +41,6 @@ MIN_LETTERS = 4  # shorter words are left as typed: too many corpus words are on
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word's letters ("jégou"; "willamson" of "willamson's")
 _TOKEN = re.compile(r"[^\W_]+")  # a question's words, figures and all ("NLRP3" is one)
 
-# contractions typed without their apostrophe, as people do in a chat: words, not typos ("cant" is
-# no "can")
-_CONTRACTIONS = frozenset(
-    "cant dont wont isnt arent wasnt werent doesnt didnt hasnt havent hadnt couldnt shouldnt wouldnt "
-    "mustnt neednt aint whos whats thats theres heres wheres hows whens whys youre theyre weve youve "
-    "theyve ive id ill im hes shes its lets".split()
-)
-
 # those that are no other word, typed without their apostrophe, spelt out
 _SPELT_OUT = {
     "whos": "who is", "whats": "what is", "thats": "that is", "theres": "there is", "heres": "here is",
@@ -60,6 +52,9 @@ _SPELT_OUT = {
     "youve": "you have", "theyve": "they have",
 }
 _CONTRACTED = re.compile(r"\b(?:" + "|".join(_SPELT_OUT) + r")\b", re.IGNORECASE)
+# contractions typed without their apostrophe, as people do in a chat: words, not typos ("cant" is
+# no "can"); those that are words too ("its", "wont") are neither spelt out nor corrected
+_CONTRACTIONS = frozenset(_SPELT_OUT) | frozenset("wont ive id ill im hes shes its lets".split())
 
 
 def spell_out(question: str) -> str:
