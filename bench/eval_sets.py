@@ -4,10 +4,10 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat6``, and ``bbc-own`` to ``bbc-own13``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat7``, and ``bbc-own`` to ``bbc-own14``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` to ``docs-own5`` on another kind of corpus, installed
+never tuned on; ``docs-own`` to ``docs-own6`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
@@ -63,12 +63,15 @@ SETS = {
     "bbc-own12": (ROOT / "bench" / "questions" / "bbc-own12.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own13": (ROOT / "bench" / "questions" / "bbc-own13.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-chat6": (ROOT / "bench" / "questions" / "sample-chat6.jsonl", ROOT / "corpus", "corpus"),
+    "sample-chat7": (ROOT / "bench" / "questions" / "sample-chat7.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own14": (ROOT / "bench" / "questions" / "bbc-own14.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
     "docs-own3": (ROOT / "bench" / "questions" / "docs-own3.jsonl", DOCS, "docs"),
     "docs-own4": (ROOT / "bench" / "questions" / "docs-own4.jsonl", DOCS, "docs"),
     "docs-own5": (ROOT / "bench" / "questions" / "docs-own5.jsonl", DOCS, "docs"),
+    "docs-own6": (ROOT / "bench" / "questions" / "docs-own6.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
