@@ -116,6 +116,12 @@ _NOT_A_PRICE = re.compile(
 _PRICE_ASKED = re.compile(
     r"\b(?:pa(?:y|ys|id)|sold|sell|sells|bought|buy|buys)\s+(?:\w+\s+)?for\b|\bspen[dt]\b|\bspending\b|\bcosts?\b", re.IGNORECASE
 )
+# a change asked for ("by how much is military spending going up"): a share is its answer too
+_CHANGE_ASKED = re.compile(
+    r"\bby how much\b|\bhow much (?:[\w'’-]+ ){0,8}?(?:ris(?:e|es|ing|en)|rose|increas\w*|grow\w*|grew|fall\w*|fell|"
+    r"drop\w*|go(?:es|ing|ne)? (?:up|down)|went (?:up|down)|climb\w*|jump\w*|soar\w*|slump\w*|declin\w*|shr[iu]nk\w*)\b",
+    re.IGNORECASE,
+)
 _SPENT = re.compile(r"\bspen[dt]\b|\bspending\b", re.IGNORECASE)  # a sum spent is never "free", as a price may be
 _SHARE = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(
@@ -262,14 +268,15 @@ def holds_quantity(text: str, question: str) -> bool:
     number word, a vague one ("several", "none"), or for "how long" a duration ("for weeks"). Where
     the question asks for a sum of money ("how much are tickets", "what does the job pay"), only
     money counts: a currency, "free" (not "duty free", "a free kick"), or a share ("cut its prices by
-    24%"; not for a price paid or spent: "how much did universal pay for …"; nor "free" for a sum
+    24%"; not for a price paid or spent, "how much did universal pay for …", unless the question asks
+    by how much it changed, "by how much is military spending going up"; nor "free" for a sum
     spent). Where it asks an age
     ("how old is she"), a day of a month ("15 January"), a vague quantity ("thousands of his
     possessions") and a time something took ("a four-month review") are none."""
     asked = _words(question)
     if _MONEY_ASKED.search(question):
         text = _NOT_A_PRICE.sub(" ", text)
-        if _PRICE_ASKED.search(question):  # "how much did universal pay for …": not "the remaining 50%"
+        if _PRICE_ASKED.search(question) and not _CHANGE_ASKED.search(question):  # "how much did universal pay for …": not "the remaining 50%"
             text = _SHARE.sub(" ", text)
         if _SPENT.search(question):  # "how much is microsoft spending on …": not "replaced for free"
             text = re.sub(r"\bfree\b", " ", text, flags=re.IGNORECASE)
