@@ -101,7 +101,8 @@ _QUANTITY = re.compile(
 # ... and one that asks for a sum of money: its answer names one
 _MONEY_ASKED = re.compile(
     r"\bhow much\b.*\b(?:costs?|pa(?:y|ys|id)|spen[dt]|spending|worth|charged?|earn(?:s|ed)?|prices?|tickets?|fees?|"
-    r"salary|fined?|prize|bid|offer(?:ed)?|sold|sell|invest(?:ed)?|budget|money|cash|funding)\b"
+    r"salary|fined?|prize|bid|offer(?:ed)?|sold|sell|invest(?:ed)?|budget|money|cash|funding|subscriptions?|rent|fares?|"
+    r"bonus(?:es)?|pensions?|compensation|payouts?|pay-?offs?|damages|loans?|profits?|revenues?|turnover|wages?)\b"
     r"|\bwhat (?:price|salary|cost|fee|fine)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
