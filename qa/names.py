@@ -31,6 +31,8 @@ _STOP = frozenset(
     first last year years people time way day week month tell told latest next""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w&]*(?:['’-][^\W\d_][\w&]*)*")  # "winn-dixie", "o'connor", "opec's"
+_YEAR = re.compile(r"(?<![\w£$€])(?<!\d[.,])(?:1[89]|20)\d\d(?![\w%])(?![.,]\d)(?!['’]s)")  # not "the 1950's"
+_DECADE = re.compile(r"(?<![\w£$€])(?<!\d[.,])((?:1[89]|20)\d)0['’]?s\b")
 _SENTENCE_END = ".!?:;\"“”‘’'(–—-•*#"
 
 
@@ -179,7 +181,8 @@ def unmentioned(
     names without extension, in lower case, where they are coined words: ``coined``) is a name
     too, however it is written: in a folder of READMEs, "what license is tokenizers released
     under" is not answered from ``syrupy.md``, which never mentions tokenizers. The answer's own
-    files (``sources``) mention their names."""
+    files (``sources``) mention their names. A year the question names (1800 to 2099) is a name
+    too."""
     by_file = [word for word in named_files(question, file_names, sources)
                if not any(mentions(d, (word,)) for d in documents)]
     missing = []
@@ -199,7 +202,14 @@ def unmentioned(
     if missing:
         more = wider()
         missing = [n for n in missing if _always_capitalised(n, more)]
-    return (*by_file, *missing)
+    # a year the question names ("what was merriam webster's word of the year for 2005"): not
+    # answered from a file that never writes it ("the 1880s" writes 1880); nor a decade ("in the
+    # 1980's") from one that writes no year of it
+    years = [y for y in dict.fromkeys(_YEAR.findall(question))
+             if not any(re.search(rf"(?<![\w£$€]){y}(?:['’]?s)?(?![\w%])", d) for d in documents)]
+    years += [f"{c}0s" for c in dict.fromkeys(_DECADE.findall(question))
+              if not any(re.search(rf"(?<![\w£$€]){c}\d(?:['’]?s)?(?![\w%])", d) for d in documents)]
+    return (*by_file, *missing, *years)
 
 
 def named_files(question: str, file_names: Collection[str], sources: Sequence[str] = ()) -> list[str]:

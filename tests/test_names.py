@@ -271,3 +271,16 @@ def test_a_question_that_names_a_file_prefers_that_file_and_keeps_its_score(tmp_
     plain = answer(index, fake, "who wrote the timezone library", AnswerParams(threshold=0.0), reader=reader)
     plain_off = answer(index, fake, "who wrote the timezone library", AnswerParams(threshold=0.0, named_penalty=0.0), reader=reader)
     assert [(a.source, a.score) for a in plain.answers] == [(a.source, a.score) for a in plain_off.answers]
+
+
+def test_a_year_or_decade_the_question_names_must_be_written_in_the_answers_file() -> None:
+    word = "what was the word of the year for 2005"
+    assert unmentioned(word, [], ['"Blog" was chosen as the top word of 2004.']) == ("2005",)
+    assert unmentioned(word, [], ['"Blog" was chosen as the top word of 2004.', "Its 2005 list is out."]) == ()
+    # "the 1880s" writes 1880 (not 1888); "in the 1980's" needs a year of that decade
+    assert unmentioned("what was invented in 1880", [], ["In the 1880s the machine gun came."]) == ()
+    assert unmentioned("what was invented in 1888", [], ["In the 1880s the machine gun came."]) == ("1888",)
+    assert unmentioned("what was focused on in the 1980's", [], ["In 1985 the market opened."]) == ()
+    assert unmentioned("what was focused on in the 1980's", [], ["In 1975 the market opened."]) == ("1980s",)
+    # a sum, a count or a share is no year
+    assert unmentioned("what costs £2005 or 2,005 or 2005%", [], ["Nothing."]) == ()
