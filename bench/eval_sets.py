@@ -4,7 +4,7 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat7``, and ``bbc-own`` to ``bbc-own14``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat8``, and ``bbc-own`` to ``bbc-own15``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on; ``docs-own`` to ``docs-own6`` on another kind of corpus, installed
@@ -65,6 +65,8 @@ SETS = {
     "sample-chat6": (ROOT / "bench" / "questions" / "sample-chat6.jsonl", ROOT / "corpus", "corpus"),
     "sample-chat7": (ROOT / "bench" / "questions" / "sample-chat7.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own14": (ROOT / "bench" / "questions" / "bbc-own14.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat8": (ROOT / "bench" / "questions" / "sample-chat8.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own15": (ROOT / "bench" / "questions" / "bbc-own15.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
