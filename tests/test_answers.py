@@ -358,6 +358,15 @@ def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
         ("The shares rose by 5%.", "how much did the shares cost", False),
         ("Copies will be replaced for free.", "how much is microsoft spending on the scheme", False),
         ("Copies will be replaced for free.", "how much does the swap cost", True),
+        # ... unless the question asks by how much it changed
+        ("Military spending is set to rise by 4.8%.", "by how much is us military spending going up", True),
+        ("Military spending is set to rise by 4.8%.", "how much has military spending gone up", True),
+        ("It spent the remaining 50% on staff.", "how much did it spend on staff", False),
+        # a subscription, a payout, compensation, profit (…) is a sum: not a count of people
+        ("Almost 400,000 people bought a copy.", "how much is the monthly subscription for the game", False),
+        ("It costs £8.99 a month.", "how much is the monthly subscription for the game", True),
+        ("He joined the KGB in 1970s Russia.", "how much compensation did he settle for", False),
+        ("He settled for £65,000.", "how much compensation did he settle for", True),
     ],
 )
 def test_a_quote_gives_a_quantity_or_not(text: str, question: str, holds: bool) -> None:
