@@ -113,9 +113,10 @@ _NOT_A_PRICE = re.compile(
     r"|\bfree[- ](?:trade|kicks?|agents?|agency|markets?|speech|will|world|software|throws?|press|votes?|elections?|flow)\b",
     re.IGNORECASE,
 )
+_SPENT = re.compile(r"\bspen[dt]\b|\bspending\b", re.IGNORECASE)  # a sum spent is never "free", as a price may be
 # a price paid or spent, which a share is not ("how much did it cost"; not "how much was the pay rise")
 _PRICE_ASKED = re.compile(
-    r"\b(?:pa(?:y|ys|id)|sold|sell|sells|bought|buy|buys)\s+(?:\w+\s+)?for\b|\bspen[dt]\b|\bspending\b|\bcosts?\b", re.IGNORECASE
+    r"\b(?:pa(?:y|ys|id)|sold|sell|sells|bought|buy|buys)\s+(?:\w+\s+)?for\b|" + _SPENT.pattern + r"|\bcosts?\b", re.IGNORECASE
 )
 # a change asked for ("by how much is military spending going up"): a share is its answer too
 _CHANGE_ASKED = re.compile(
@@ -123,7 +124,6 @@ _CHANGE_ASKED = re.compile(
     r"drop\w*|go(?:es|ing|ne)? (?:up|down)|went (?:up|down)|climb\w*|jump\w*|soar\w*|slump\w*|declin\w*|shr[iu]nk\w*)\b",
     re.IGNORECASE,
 )
-_SPENT = re.compile(r"\bspen[dt]\b|\bspending\b", re.IGNORECASE)  # a sum spent is never "free", as a price may be
 _SHARE = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"[£$€¥%]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|yuan|francs?|marks?|lir[ae]|rupees?|pesos?|roubles?|rubles?|"

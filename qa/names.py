@@ -205,11 +205,16 @@ def unmentioned(
     # a year the question names ("what was merriam webster's word of the year for 2005"): not
     # answered from a file that never writes it ("the 1880s" writes 1880); nor a decade ("in the
     # 1980's") from one that writes no year of it
-    years = [y for y in dict.fromkeys(_YEAR.findall(question))
-             if not any(re.search(rf"(?<![\w£$€]){y}(?:['’]?s)?(?![\w%])", d) for d in documents)]
-    years += [f"{c}0s" for c in dict.fromkeys(_DECADE.findall(question))
-              if not any(re.search(rf"(?<![\w£$€]){c}\d(?:['’]?s)?(?![\w%])", d) for d in documents)]
+    years = [y for y in dict.fromkeys(_YEAR.findall(question)) if not _writes_year(y, documents)]
+    years += [f"{c}0s" for c in dict.fromkeys(_DECADE.findall(question)) if not _writes_year(c + r"\d", documents)]
     return (*by_file, *missing, *years)
+
+
+def _writes_year(year: str, documents: Sequence[str]) -> bool:
+    """Whether one of ``documents`` writes the year ``year`` (a pattern: "1880", or "198\\d" for
+    any year of a decade), alone or as its decade ("the 1880s"), and not as a sum or a share."""
+    pattern = re.compile(rf"(?<![\w£$€]){year}(?:['’]?s)?(?![\w%])")
+    return any(pattern.search(d) for d in documents)
 
 
 def named_files(question: str, file_names: Collection[str], sources: Sequence[str] = ()) -> list[str]:
