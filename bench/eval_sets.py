@@ -4,10 +4,10 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat8``, and ``bbc-own`` to ``bbc-own15``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat9``, and ``bbc-own`` to ``bbc-own16``,
 ``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` to ``docs-own6`` on another kind of corpus, installed
+never tuned on; ``docs-own`` to ``docs-own7`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
@@ -67,6 +67,8 @@ SETS = {
     "bbc-own14": (ROOT / "bench" / "questions" / "bbc-own14.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-chat8": (ROOT / "bench" / "questions" / "sample-chat8.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own15": (ROOT / "bench" / "questions" / "bbc-own15.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat9": (ROOT / "bench" / "questions" / "sample-chat9.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own16": (ROOT / "bench" / "questions" / "bbc-own16.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
@@ -74,6 +76,7 @@ SETS = {
     "docs-own4": (ROOT / "bench" / "questions" / "docs-own4.jsonl", DOCS, "docs"),
     "docs-own5": (ROOT / "bench" / "questions" / "docs-own5.jsonl", DOCS, "docs"),
     "docs-own6": (ROOT / "bench" / "questions" / "docs-own6.jsonl", DOCS, "docs"),
+    "docs-own7": (ROOT / "bench" / "questions" / "docs-own7.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
