@@ -10,7 +10,8 @@ the candidates never hold, or hold in lower case anywhere, are not names: a miss
 "president" in "the president said", decides nothing. Two words next to each other are a name
 together where the candidates always capitalise both ("foreign office": "the Foreign Office",
 where "foreign" alone is a word). A question typed with capitals says itself which words are names. A name is mentioned in the singular or the plural, a people's
-name by its place's ("asian": "Asia"), and an acronym ("ISP") also when it is spelt out."""
+name by its place's ("asian": "Asia"), a party by its nickname ("tories": "Conservatives"), and an
+acronym ("ISP") also when it is spelt out."""
 
 from __future__ import annotations
 
@@ -130,6 +131,11 @@ _PEOPLES: dict[str, tuple[str, ...]] = {
     **{place: tuple(p for p, places in _IRREGULAR.items() if place in places) for places in _IRREGULAR.values() for place in places},
 }
 
+# parties by the nicknames people type for them, each way: "tories" for a file that writes only
+# "Conservatives" (a closed list, written here like the peoples above)
+_PARTY = ("conservative", "conservatives", "tory", "tories")
+_NICKNAMES: dict[str, tuple[str, ...]] = {name: tuple(n for n in _PARTY if n != name) for name in _PARTY}
+
 
 def _forms(name: str) -> re.Pattern[str]:
     """The name as a word, singular or plural ("americans" is mentioned by "American"), in British
@@ -137,7 +143,8 @@ def _forms(name: str) -> re.Pattern[str]:
     people's name by its place's ("asian" by "Asia", "american" by "America"), and a place's
     name by its people's ("palestine" by "Palestinian", "japan" by "Japanese", "germany" by
     "German", "europe" by "European", "israel" by "Israeli"), and where the two are not one word
-    with a suffix, each by the other ("irish" by "Ireland", "netherlands" by "Dutch": ``_PEOPLES``)."""
+    with a suffix, each by the other ("irish" by "Ireland", "netherlands" by "Dutch": ``_PEOPLES``);
+    a party by its nickname and the nickname by the party ("tories" by "Conservatives": ``_NICKNAMES``)."""
     stem = re.sub(r"(?<=[^s])e?s$", "", name) if len(name) > 3 else name
     forms = [re.escape(stem) + r"(?:s|es)?"]
     if len(stem) >= 5 and stem.endswith("an"):
@@ -146,7 +153,7 @@ def _forms(name: str) -> re.Pattern[str]:
         forms.append(re.escape(stem[:-3]) + r"(?:e|a|y)?")
     if len(stem) >= 7 and stem.endswith("ese"):  # "chinese": China, "vietnamese": Vietnam
         forms.append(re.escape(stem[:-3]) + r"a?")
-    forms += [re.escape(other) for other in _PEOPLES.get(name, ())]
+    forms += [re.escape(other) for other in (*_PEOPLES.get(name, ()), *_NICKNAMES.get(name, ()))]
     if len(name) >= 4:
         root = re.escape(re.sub(r"[aeiouy]$", "", name))
         # "germany": "German" (a bare root only for a "y": "chin" is no form of "china")

@@ -56,6 +56,12 @@ def test_unmentioned_names_are_those_no_document_holds() -> None:
         assert unmentioned(f"what did the {people} side want", asked, [f"{place} wanted peace."]) == (), people
         assert unmentioned(f"what did the {people} side want", asked, ["The other side wanted peace."]) == (people,)
     assert unmentioned("who won in ireland", ["The match in Ireland ended."], ["The Irish side won."]) == ()
+    # a party by its nickname, and the nickname by the party
+    tories = ["The Tories said so.", "A Tory MP agreed."]
+    for q in ("which seat did he hold when he left the tories", "which tory mp defected"):
+        assert unmentioned(q, tories, ["The Conservative MP for Wantage defected to Labour."]) == ()
+        assert unmentioned(q, tories, ["The MP for Wantage defected to Labour."]) == (q.split()[-1] if "tories" in q else "tory",)
+    assert unmentioned("what did the Conservatives say", ["The Conservatives said so."], ["The Tories said no."]) == ()
     # two words that are a name only together: "foreign" alone is a word, "Foreign Office" a name
     office = ["The Foreign Office has 6,100 staff.", "A foreign-owned firm closed. The Foreign Office said so.", "He left the office early."]
     jobs = "how many foreign office staff will lose their jobs"
