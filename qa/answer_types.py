@@ -253,9 +253,75 @@ def asks_version(question: str) -> bool:
     return bool(_VERSION_ASKED.search(question))
 
 
-def gives_version(text: str) -> bool:
-    """True when ``text`` holds a figure, as a version is written ("3.8", "v1.8.0", "0.11.x")."""
-    return bool(re.search(r"\d", text))
+def gives_version(short: str, question: str = "", quote: str | None = None) -> bool:
+    """True when ``short`` (the short answer, else the quote) holds a figure, as a version is
+    written ("3.8", "v1.8.0", "0.11.x"), and the ``quote`` names what the ``question`` asks the
+    version of, where it names one ("which python version does typer need": not "Since version
+    0.26.0, Typer has vendored Click"; "CPython 3.9" names Python)."""
+    if not re.search(r"\d", short):
+        return False
+    thing = _VERSION_OF.search(question)
+    return thing is None or thing.group(1).lower() in _STOP_THINGS or bool(
+        re.search(r"(?<![\w-])c?" + re.escape(thing.group(1)) + r"(?![\w-])", short if quote is None else quote, re.IGNORECASE)
+    )
+
+
+# what a version is asked of: "which python version", "the minimum cuda version", "min python version"
+_VERSION_OF = re.compile(
+    r"\b(?:(?:which|what)(?:'s|’s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+)?|\bmin\s+|\bminimum\s+)"
+    r"(?:(?:min|minimum|oldest|lowest|latest|newest|last|first|current|supported|required)\s+)?([a-z][\w.+-]*)\s+versions?\b",
+    re.IGNORECASE,
+)
+_STOP_THINGS = frozenset("the a an its their his her this that which what new old other same major minor".split())
+
+# "what license does msgpack use", "whats the licence on typer", "syrupy licence?": a licence is asked
+_LICENSE_ASKED = re.compile(
+    r"\b(?:which|what)(?:'s|’s|s|\s+is|\s+was)?\s+(?:the\s+|a\s+)?"
+    r"(?:(?!(?:does|do|did|is|was|are|were|will|would|can|could|has|have|had|to)\b)[\w-]+\s+){0,2}?licen[cs]e\b(?!\s+(?:fee|holder|plate|payer|key|compliance)s?\b)"
+    r"|\blicen[cs]e\s*\??\s*$",
+    re.IGNORECASE,
+)
+# a licence named: a family (case as written: "MIT", "BSD3-Clause", "GPLv3+", "Apache 2.0"), or
+# any "… Public License" / "… License" with a capitalised name ("the Zope Public License")
+_LICENSE_NAMED = re.compile(
+    r"\b(?:MIT|BSD|Apache|A?GPL|LGPL|MPL|ISC|EUPL|EPL|PSF|CC0|CC[- ]BY|WTFPL|Unlicen[sc]e|Zlib|Boost)"
+    r"|\b(?:Mozilla|Eclipse|Artistic|Creative Commons|Python Software Foundation)\b|\bpublic domain\b|\bproprietary\b"
+    r"|\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*\s+Licen[cs]e\b",
+)
+
+
+def asks_license(question: str) -> bool:
+    """True when ``question`` asks which licence something is under."""
+    return bool(_LICENSE_ASKED.search(question))
+
+
+def names_license(text: str) -> bool:
+    """True when ``text`` names a licence ("MIT", "Apache License, Version 2.0", "BSD3-Clause")."""
+    return bool(_LICENSE_NAMED.search(text))
+
+
+# "what date was it moved to", "which year did he join", "on what day": a date is asked by name
+_DATE_ASKED = re.compile(r"\b(?:what|which)\s+(?:year|date|day|month)\b", re.IGNORECASE)
+
+
+def asks_date(question: str) -> bool:
+    """True when ``question`` asks for a date, a year, a day or a month by name ("what date …"; a
+    bare "when" may be answered by "after the match" too)."""
+    return bool(_DATE_ASKED.search(question))
+
+
+def gives_date(text: str, question: str) -> bool:
+    """True when ``text`` holds a year, a month, a weekday (or weekdays: "on Sundays"), a day of a
+    month ("6th"), a named day ("Christmas Eve"), a decade or a century that the question does not
+    already hold."""
+    asked = _words(question)
+    found = (*_DATE_RE.finditer(text), *_WEEKDAYS_RE.finditer(text), *_HOLIDAY.finditer(text))
+    return any(m.group(0).lower() not in asked for m in found)
+
+
+_WEEKDAYS_RE = re.compile(r"\b(?:" + "|".join(_WEEKDAYS) + r")s\b", re.IGNORECASE)
+# a day by its name: "Christmas Eve", "Boxing Day", "Easter", "Thanksgiving"
+_HOLIDAY = re.compile(r"\b(?:[A-Z][\w'’]+\s+)?(?:Day|Eve)\b|\b(?:Christmas|Easter|Thanksgiving|Hanukkah|Ramadan|Diwali|Passover)\b")
 
 
 def asks_quantity(question: str) -> bool:
@@ -304,7 +370,9 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     the word right ``after`` it in the quote names the money: "four million" of "will spend four
     million pounds" (not "350" of "350 hotspots", in a quote that also says "free"). A number word
     that is part of a name in the quote gives no quantity: "Six Nations", "Formula One"; nor, for
-    an age, one that measures a time: "four" of "a four-month review"."""
+    an age, one that measures a time: "four" of "a four-month review". For an age, a short answer
+    that is the person counts when the quote writes the age right ``after`` the name ("Robert
+    Jackson, 58, MP for …")."""
     named = _without_named_numbers(text)
     if _AGE_ASKED.search(question):  # "four" of "a four-month review" is no age
         named = _TIME_SPAN.sub(lambda m: " " * len(m.group(0)), named)
@@ -316,6 +384,8 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
         short = named[at : at + len(short)]
     if holds_quantity(short, question):
         return True
+    if _AGE_ASKED.search(question) and _AGE_AFTER_NAME.match(after):
+        return True  # the span is the person, the age written after the name: "Robert Jackson, 58, MP for …"
     if not _MONEY_ASKED.search(question) or not _new_figure(short, _words(question)):
         return False
     # the money's name: the next word, or the first after at most two capitalised ones ("3.1bn
@@ -332,6 +402,8 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
 _AGE_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _AGE_AFTER = re.compile(r"[- ](?:years?|months?|weeks?|days?)[- ]old\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\b(?:aged|age\s+of|ages?)\s+$", re.IGNORECASE)
+# an age as papers write it after a name: "Robert Jackson, 58, said …", "Jackson (58)"
+_AGE_AFTER_NAME = re.compile(r"\s*[,(]\s*\d{1,3}\s*[,);.]")
 
 
 def _without_countless_number_words(text: str) -> str:

@@ -56,14 +56,18 @@ from qa.answer_types import (
     PERSON,
     PLACE,
     asks_body,
+    asks_date,
+    asks_license,
     asks_party,
     asks_quantity,
     asks_version,
     expected_type,
+    gives_date,
     gives_quantity,
     gives_version,
     holds_type,
     is_statement,
+    names_license,
     names_party,
     names_person,
     restates,
@@ -146,8 +150,12 @@ class AnswerParams:
     # decline an answer to "who is the <title> of …" whose quote names no such title: "who is the
     # director of children's services" is not answered by "the children's commissioner Eleanor Brazil"
     title_must_show: bool = True
+    # decline an answer to "what date/year/day/month …" whose quote holds no date
+    date_must_show: bool = True
     # decline an answer to "which party …" whose quote names no party
     party_must_show: bool = True
+    # decline an answer to "what license …" whose quote names no licence
+    license_must_show: bool = True
     # decline an answer to "which council/company/club …" whose short answer is a person, or
     # names only what the question names already
     body_must_show: bool = True
@@ -263,10 +271,11 @@ def quote_rows(index: Index, s: int, qvec: np.ndarray | None, params: AnswerPara
 
 def _introduced(index: Index, s: int, hi: int) -> int | None:
     """The row that sentence ``s``, ending in a colon, introduces: the next of the file that shows
-    words, a code fence or a directive passed over (None: ``s`` ends otherwise)."""
+    words, up to three rows of markup passed over (a code fence, a directive, the ``<div>`` a
+    README wraps its terminal sessions in) (None: ``s`` ends otherwise)."""
     if not index.sentence_text(s).rstrip().endswith(":"):
         return None
-    return next((n for n in range(s + 1, min(s + 3, hi)) if not markup_only(index.sentence_text(n))), None)
+    return next((n for n in range(s + 1, min(s + 4, hi)) if not markup_only(index.sentence_text(n))), None)
 
 
 def _chunk_of(index: Index, sentence: int) -> int:
@@ -454,15 +463,21 @@ def answer(
     if answered and params.quantity_must_show and asks_quantity(question) and not gives_quantity(best.span_text, best.text, question, after):
         # "how much did federer offer roche": not "Roche 'turns down Federer offer'"
         answered, lacks = False, "quantity"
-    if answered and params.quantity_must_show and asks_version(question) and not gives_version(best.span_text or best.text):
+    if answered and params.quantity_must_show and asks_version(question) and not gives_version(best.span_text or best.text, question, best.text):
         # "which cuda version does faiss gpu need": not "… on AMD ROCm"
         answered, lacks = False, "quantity"
+    if answered and params.date_must_show and asks_date(question) and not gives_date(best.text, question):
+        # "what date was the balco trial moved to": not "The trial date for … has been postponed."
+        answered, lacks = False, "date"
     title = title_asked(question) if answered and params.title_must_show and best is not None else None
     if title is not None and not names_title(best.text, title[1]):
         answered, lacks = False, "title"
     if answered and params.party_must_show and asks_party(question) and not names_party(best.text):
         # "which party controls stoke council": not "Ofsted rated Stoke-on-Trent City Council's …"
         answered, lacks = False, "party"
+    if answered and params.license_must_show and asks_license(question) and not names_license(best.text):
+        # "what license does cloudpickle use": not "However, since `cloudpickle 2.0.0`, one can …"
+        answered, lacks = False, "license"
     if answered and params.body_must_show and asks_body(question) and (
         names_person(best.span_text, best.text) or restates(best.span_text, question)
     ):

@@ -118,9 +118,11 @@ class Result:
     # names the question asks about that the best answer's file never mentions (then not answered)
     unmentioned: tuple[str, ...] = ()
     # what the question asks for that the best answer does not give (then not answered): "quantity"
-    # for "how much/many/old/long" when the quote holds no number, sum or duration; "title" for
-    # "who is the <title> of …" when the quote names no such title; "party" for "which party …"
-    # when the quote names none; "body" for "which council/company …" when its short answer is a person or the question's own
+    # for "how much/many/old/long" when the quote holds no number, sum or duration; "date" for
+    # "what date/year/day/month …" when the quote holds no date; "title" for "who is the <title> of
+    # …" when the quote names no such title; "party" for "which party …" when the quote names none;
+    # "license" for "what license …" when the quote names none;
+    # "body" for "which council/company …" when its short answer is a person or the question's own
     lacks: str | None = None
     # the question as it was read, where a word the corpus never has was read as the corpus's word
     # it was meant to be ("gavin willamson" -> "gavin williamson": qa.spelling); None when as typed
@@ -142,6 +144,10 @@ class Result:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
         if self.lacks == "quantity":
             return "The best passage gives no number or amount."
+        if self.lacks == "date":
+            return "The best passage gives no date."
+        if self.lacks == "license":
+            return "The best passage names no licence."
         if self.lacks == "party":
             return "The best passage names no party."
         if self.lacks == "body":

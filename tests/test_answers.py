@@ -26,7 +26,17 @@ from conftest import (
     fake_index,
 )
 
-from qa.answer_types import asks_quantity, asks_version, gives_quantity, holds_quantity, is_statement
+from qa.answer_types import (
+    asks_date,
+    asks_license,
+    asks_quantity,
+    asks_version,
+    gives_date,
+    gives_quantity,
+    gives_version,
+    holds_quantity,
+    is_statement,
+)
 from qa.answers import AnswerParams, answer
 from qa.engine import Engine
 from qa.followup import is_claim
@@ -402,6 +412,46 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
 @pytest.mark.parametrize(
     "question, asks",
     [
+        ("balco case postponed - what date was it moved to", True),
+        ("which year did he join the club", True),
+        ("on what day was the vote held", True),
+        ("when was the vote", False),  # a bare "when": "after the match" may answer it
+        ("what time did merritt run", False),  # a time run, not a date
+        ("how many days did the trial last", False),
+    ],
+)
+def test_questions_that_ask_for_a_date(question: str, asks: bool) -> None:
+    assert asks_date(question) is asks
+
+
+def test_a_date_question_answered_without_a_date_is_declined(tmp_path: Path) -> None:
+    """"what date was the balco trial moved to" is not answered by the sentence that says only that
+    the date was postponed; a quote with a date the question does not hold answers it."""
+    corpus, index, fake = fake_index(tmp_path, {
+        "balco.txt": "Balco trial postponed\n\nThe trial date for the Balco steroid distribution case has been postponed.",
+    })
+    q = "balco trial postponed - what date was it moved to"
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, q, params)
+    assert res.answers and not res.answered and res.lacks == "date"
+    assert "no date" in res.why_declined() and res.to_json()["lacks"] == "date"
+    assert res.leaned_on() is res.answers[0]  # "and which judge delayed it" still leans on it
+    assert answer(index, fake, q, AnswerParams(reader=False, threshold=0.0, date_must_show=False)).answered
+    _, index, fake = fake_index(tmp_path, {
+        "balco.txt": "Balco trial postponed\n\nThe trial date for the Balco case has been moved to 6 June.",
+    })
+    given = answer(index, fake, q, params)
+    assert given.answered and given.lacks is None and "6 June" in given.answers[0].text
+    # a year the question holds already is no answer: "what day in 2004" needs another date
+    assert not gives_date("The vote was held in 2004.", "what day in 2004 was the vote held")
+    assert gives_date("The vote was held on Tuesday in 2004.", "what day in 2004 was the vote held")
+    assert gives_date("They banned driving on Sundays.", "what day was driving banned")
+    assert gives_date("Images were sent on Christmas Eve.", "on what day were images sent")
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
         ("which python version does rich need", True),
         ("whats the min python version for idna", True),
         ("what is the python version for idna", True),
@@ -414,6 +464,48 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
 )
 def test_questions_that_ask_for_a_version(question: str, asks: bool) -> None:
     assert asks_version(question) is asks
+
+
+def test_a_version_is_of_what_the_question_names() -> None:
+    """"which python version does typer require" is not answered by typer's own version: the quote
+    must name Python ("CPython" does); a question that names nothing versioned needs only a figure."""
+    q = "which python version does typer require"
+    assert not gives_version("0.26.0", q, "Since version 0.26.0, Typer has vendored Click.")
+    assert gives_version("3.7", q, "Typer requires Python 3.7 or later.")
+    assert gives_version("3.9", "whats the min python version for idna", "Tested on CPython 3.9 and up.")
+    assert gives_version("2021.11.10", "which release dropped python 2", "The last release was 2021.11.10.")
+    assert not gives_version("3.0", "which windows versions does it work on", "With version 3.0 of tzlocal, it returns zoneinfo objects.")
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("what license does cloudpickle use", True),
+        ("whats the licence on typer", True),
+        ("syrupy licence?", True),
+        ("what kind of license is faiss under", True),
+        ("What did the license to build this type of car expire in 2011?", False),
+        ("how much was the beastie boys sample licence fee", False),
+        ("whos the licence compliance manager at microsoft", False),
+    ],
+)
+def test_questions_that_ask_for_a_licence(question: str, asks: bool) -> None:
+    assert asks_license(question) is asks
+
+
+def test_a_licence_question_answered_without_one_is_declined(tmp_path: Path) -> None:
+    """"what license does cloudpickle use" is not answered by a sentence on cloudpickle 2.0.0: the
+    quote names no licence; one that names it ("BSD 3-Clause License", "MIT-licensed") answers."""
+    _, index, fake = fake_index(tmp_path, {
+        "cloudpickle.md": "# cloudpickle\n\nSince cloudpickle 2.0.0, one can pickle modules by value.\n",
+    })
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, "what license does cloudpickle use", params)
+    assert res.answers and not res.answered and res.lacks == "license" and "no licence" in res.why_declined()
+    assert answer(index, fake, "what license does cloudpickle use", AnswerParams(reader=False, threshold=0.0, license_must_show=False)).answered
+    for text in ("cloudpickle is distributed under the BSD 3-Clause License.", "cloudpickle is MIT-licensed."):
+        _, index, fake = fake_index(tmp_path, {"cloudpickle.md": f"# cloudpickle\n\n{text}\n"})
+        assert answer(index, fake, "what license does cloudpickle use", params).answered, text
 
 
 def test_a_version_question_answered_without_a_figure_is_declined(tmp_path: Path) -> None:
@@ -451,6 +543,15 @@ def test_a_quote_ending_in_a_colon_takes_in_what_it_introduces(tmp_path: Path) -
     quote = next(a for a in res.answers if "test Rich output" in a.text)
     assert quote.text.startswith("Run the following") and quote.text.endswith("python -m rich")
     check_answer(quote.to_json(), corpus)
+    # a terminal session wrapped in a <div> as well as a fence: up to three rows of markup passed over
+    corpus, index, fake = fake_index(tmp_path, {
+        "typer.md": "# typer\n\n## Installation\n\nFirst, install uv, and then add **Typer** to your project:\n\n"
+        '<div class="termy">\n\n```console\n$ uv add typer\n---> 100%\n```\n\n</div>\n\nTyper is easy to use.\n',
+    })
+    rows = {index.sentence_text(s): s for s in range(len(index.sentences))}
+    intro = rows["First, install uv, and then add **Typer** to your project:"]
+    first, last = quote_rows(index, intro, fake.encode(["how do i add typer to my project"])[0], AnswerParams())
+    assert first == intro and index.sentence_text(last) == "$ uv add typer"
 
 
 def test_a_quote_opening_on_he_or_she_takes_in_the_sentence_that_names_them(tmp_path: Path) -> None:
@@ -587,6 +688,16 @@ def test_a_figure_counts_as_a_sum_when_the_money_comes_right_after_it(after: str
     text = "The council, with £1m of its own, says four million" + after
     assert gives_quantity("four million", text, "how much will the council spend", after) is gives
     assert gives_quantity("four million", text, "how many people will see the repairs", after) is True
+
+
+def test_an_age_written_after_the_name_the_span_gives_is_an_age() -> None:
+    """"how old is he": the reader's short answer may be the person, as papers write the age right
+    after the name ("Robert Jackson, 58, MP for Wantage"); a figure elsewhere in the quote is none."""
+    quote = "Robert Jackson, 58, MP for Wantage in Oxfordshire, said he was disillusioned."
+    assert gives_quantity("Robert Jackson", quote, "how old is he", ", 58, MP for Wantage in Oxfordshire, said he was disillusioned.")
+    assert gives_quantity("Jackson", "Jackson (58) said so.", "how old is jackson", " (58) said so.")
+    assert not gives_quantity("Robert Jackson", "Robert Jackson, MP since 1983, said so.", "how old is he", ", MP since 1983, said so.")
+    assert not gives_quantity("Robert Jackson", quote, "how many seats did he hold", ", 58, MP for Wantage")  # not an age asked
 
 
 def test_a_follow_up_leans_on_an_answer_declined_only_for_its_quantity() -> None:
