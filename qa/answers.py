@@ -74,7 +74,7 @@ from qa.answer_types import (
 )
 from qa.chunking import section_of
 from qa.credits import credit_asked, credit_rows, is_byline, topic_of
-from qa.followup import contextualise, is_claim, resolve_person, resolve_thing
+from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, substitute
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.markup import markup_only
@@ -396,6 +396,9 @@ def answer(
     if params.spelling:  # "gavin willamson" read as the corpus's "gavin williamson" (qa.spelling)
         question = correct(index, question)
         history = [correct(index, h) for h in history]
+    # "what about sortedcontainers" after "what license is trafilatura under": the last question,
+    # asked of that file (shown as read_as)
+    question = substitute(question, history, lambda w: w in index.file_names)
     # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
     # not a claim of its own (qa.followup.is_claim): pronouns in it are its own, not the last turn's
     claim = is_claim(question, params.statement_words)
@@ -443,17 +446,11 @@ def answer(
     missing: tuple[str, ...] = ()
     if answered and params.names_must_match:
         # "how much prize money does the dubai winner get": not from a file that never says "Dubai"
-        best = answers[0]
-        # the file and those repeating the passage (at most 20: boilerplate can be in every file)
-        files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
         # a follow-up asks about the last question's subject too: "and what license is it under"
         # after "who maintains tzlocal", not from a file that never mentions tzlocal
         asked = [question, _last(history)] if follows and params.history_names else [question]
-        texts, sources = [index.doc_text(f) for f in files], [index.files[f].source for f in files]
-        wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for either question
-        missing = tuple(dict.fromkeys(
-            name for q in asked for name in unmentioned(q, cands.texts, texts, wider, index.file_names, sources)
-        ))
+        wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for any answer
+        missing = _unmentioned(index, cands, answers[0], asked, wider)
         answered = not missing
     lacks = None
     # the reader's short answer where it found one, else the quote: "how old is kathy butler" is
@@ -486,6 +483,17 @@ def answer(
         answered, lacks = False, "body"
     return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
                   read_as=question if question != unmistyped else None)
+
+
+def _unmentioned(index: Index, cands: Candidates, best: Answer, asked: Sequence[str], wider) -> tuple[str, ...]:
+    """The names ``asked`` (the question, and for a follow-up the last one) that neither ``best``'s
+    file nor the files repeating its passage mention (``qa.names.unmentioned``)."""
+    # the file and those repeating the passage (at most 20: boilerplate can be in every file)
+    files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
+    texts, sources = [index.doc_text(f) for f in files], [index.files[f].source for f in files]
+    return tuple(dict.fromkeys(
+        name for q in asked for name in unmentioned(q, cands.texts, texts, wider, index.file_names, sources)
+    ))
 
 
 def _mentioning_others(index: Index, question: str, cands: Candidates) -> set[int]:

@@ -11,7 +11,7 @@ stands alone is left as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.answer_types import is_statement
 from qa.lexical import query_tokens
@@ -155,3 +155,31 @@ def resolve_thing(question: str, history: Sequence[str]) -> str:
     if m.group(1).lower() == "its":
         phrase = f"{phrase}'s"
     return question[: m.start()] + phrase.lower() + question[m.end():]
+
+
+# "what about sortedcontainers", "and how about typer?": the last question again, of another thing
+_ABOUT = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:what|how)\s+about\s+([^\W_][\w.+-]*)\W*$", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_][\w.+-]*")
+
+
+def substitute(question: str, history: Sequence[str], is_name: Callable[[str], bool]) -> str:
+    """The last question asked again of another thing, when ``question`` is "what about X" and X
+    and one word of the last question are names (``is_name``: a file of the corpus, a word no
+    model knows): "what about sortedcontainers" after "what license is trafilatura under" is read
+    as "what license is sortedcontainers under". Left as it is otherwise ("what about the first
+    one?" names nothing to put in another's place; the search still leans on the last question)."""
+    earlier = [h.strip() for h in history if h and h.strip()]
+    m = _ABOUT.match(question)
+    if not m or not earlier:
+        return question
+    new = m.group(1)
+    if not is_name(new.lower()):
+        return question
+    last = earlier[-1]
+    olds = [w for w in _TOKEN.finditer(last) if w.group(0).lower() != new.lower() and is_name(w.group(0).lower())]
+    if len({w.group(0).lower() for w in olds}) != 1:
+        return question  # nothing, or more than one thing, it could stand for
+    for w in reversed(olds):
+        last = last[: w.start()] + new + last[w.end() :]
+    return last
+

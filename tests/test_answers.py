@@ -746,3 +746,18 @@ def test_a_documents_title_is_context_for_the_window_feature(tmp_path: Path) -> 
     window, own = FEATURES.index("window"), FEATURES.index("lexical")
     assert cands.features[row["story.txt"], window] > cands.features[row["other.txt"], window]
     assert cands.features[row["story.txt"], own] == cands.features[row["other.txt"], own]
+
+
+def test_what_about_a_file_asks_the_last_question_of_that_file(tmp_path: Path) -> None:
+    """"what about sortedcontainers" after "what license is trafilatura under" is answered as "what
+    license is sortedcontainers under" (shown as ``read_as``), from that README: not declined for
+    never mentioning trafilatura, as the last question's subject would be for a follow-up."""
+    corpus, index, fake = fake_index(tmp_path, {
+        "trafilatura.md": "# trafilatura\n\ntrafilatura is distributed under the Apache 2.0 license.\n",
+        "sortedcontainers.md": "# sortedcontainers\n\nsortedcontainers is licensed under the MIT license.\n",
+    })
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, "what about sortedcontainers", params, history=["what license is trafilatura under"])
+    assert res.read_as == "what license is sortedcontainers under" and res.question == "what about sortedcontainers"
+    assert res.answered and res.answers[0].source == "sortedcontainers.md" and "MIT" in res.answers[0].text
+    check_answer(res.answers[0].to_json(), corpus)

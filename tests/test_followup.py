@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing
+from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing, substitute
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,25 @@ def test_resolve_person_reads_a_pronoun_as_the_person_just_named(question, histo
 )
 def test_resolve_thing_reads_it_as_what_the_who_question_named(question, history, read_as) -> None:
     assert resolve_thing(question, history) == read_as
+
+
+FILES = {"trafilatura", "sortedcontainers", "typer", "rich", "syrupy"}
+
+
+@pytest.mark.parametrize(
+    "question, history, read_as",
+    [
+        ("what about sortedcontainers", ["what license is trafilatura under"], "what license is sortedcontainers under"),
+        ("and how about typer?", ["which python version does rich need"], "which python version does typer need"),
+        ("What about Rich", ["how do i install typer"], "how do i install Rich"),
+        # left as asked: X is no file's name, the last question names none or two, or there is none
+        ("what about the first one?", ["ocean's 12 takings on its first weekend?"], "what about the first one?"),
+        ("what about older versions", ["what license is trafilatura"], "what about older versions"),
+        ("what about typer", ["how do i get a progress bar"], "what about typer"),
+        ("what about typer", ["is rich faster than syrupy"], "what about typer"),
+        ("what about typer", [], "what about typer"),
+        ("what about typer and rich", ["what license is syrupy under"], "what about typer and rich"),
+    ],
+)
+def test_what_about_x_asks_the_last_question_of_x(question: str, history: list[str], read_as: str) -> None:
+    assert substitute(question, history, lambda w: w in FILES) == read_as
