@@ -5,7 +5,9 @@
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
 ``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat9``, and ``bbc-own`` to ``bbc-own16``,
-``bbc-roles`` (who runs, heads, edits or founded what) and ``bbc-money`` (sums asked in another verb
+``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
+the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
+16 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on; ``docs-own`` to ``docs-own7`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
@@ -68,6 +70,7 @@ SETS = {
     "sample-chat8": (ROOT / "bench" / "questions" / "sample-chat8.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own15": (ROOT / "bench" / "questions" / "bbc-own15.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-chat9": (ROOT / "bench" / "questions" / "sample-chat9.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-switch": (ROOT / "bench" / "questions" / "bbc-switch.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own16": (ROOT / "bench" / "questions" / "bbc-own16.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),

@@ -78,7 +78,7 @@ from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, 
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.markup import markup_only
-from qa.names import file_name, mentions, named_files, unmentioned
+from qa.names import file_name, mentions, named_files, own_names, unmentioned
 from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
@@ -447,9 +447,11 @@ def answer(
     if answered and params.names_must_match:
         # "how much prize money does the dubai winner get": not from a file that never says "Dubai"
         # a follow-up asks about the last question's subject too: "and what license is it under"
-        # after "who maintains tzlocal", not from a file that never mentions tzlocal
-        asked = [question, _last(history)] if follows and params.history_names else [question]
+        # after "who maintains tzlocal", not from a file that never mentions tzlocal; unless it names
+        # its own ("which seat did robert jackson hold when he defected" after a question on Balco)
         wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for any answer
+        leans = follows and params.history_names and not own_names(question, cands.texts, wider)
+        asked = [question, _last(history)] if leans else [question]
         missing = _unmentioned(index, cands, answers[0], asked, wider)
         answered = not missing
     lacks = None

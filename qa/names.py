@@ -93,6 +93,17 @@ def _asked(question: str, texts: Sequence[str]) -> list[tuple[str, bool]]:
     return names
 
 
+def own_names(question: str, texts: Sequence[str], wider: Callable[[], Sequence[str]]) -> list[str]:
+    """``asked_names`` that the candidates' whole files (``wider()``) also write capitalised
+    throughout: what a question names as its own subject ("robert jackson"), not a word a heading
+    or a title capitalises ("License" in "Apache License", where the files also say "license")."""
+    names = asked_names(question, texts)
+    if not names:
+        return []
+    more = wider()
+    return [n for n in names if _always_capitalised(n, more)]
+
+
 def _spelt_out(acronym: str) -> re.Pattern[str]:
     """Words of three letters or more whose initials spell ``acronym``, small linking words allowed
     between them: "internet service providers" for "isp" (not "in some places")."""

@@ -131,7 +131,8 @@ def test_a_follow_up_is_not_answered_from_a_file_that_never_mentions_the_last_qu
     sentence from a file that never mentions it is no answer, however well it scores."""
     _, index, fake = fake_index(tmp_path, {
         "tzlocal.md": "# tzlocal\n\ntzlocal is maintained by Lennart Regebro.\n",
-        "syrupy.md": "# syrupy\n\nSyrupy is released under the Apache License, version 2.0.\n",
+        # "license" in lower case too, as READMEs write it: a word, not a name of the question's own
+        "syrupy.md": "# syrupy\n\nSyrupy is released under the Apache License, version 2.0 (see the license file).\n",
     })
     params = AnswerParams(reader=False, threshold=0.0)
     follow = "and what license is it under"
@@ -143,6 +144,22 @@ def test_a_follow_up_is_not_answered_from_a_file_that_never_mentions_the_last_qu
     assert answer(index, fake, follow, params, history=["what is syrupy"]).answered
     assert answer(index, fake, follow, AnswerParams(reader=False, threshold=0.0, history_names=False),
                   history=["who maintains tzlocal"]).answered
+
+
+def test_a_question_that_names_its_own_subject_does_not_need_the_last_questions(tmp_path: Path) -> None:
+    """"which seat did robert jackson hold when he defected" after a question on the Balco case (a
+    chat that changes topic): its "he" is its own Robert Jackson, so the last question's Balco is
+    not wanted in the answer's file; a follow-up that names nothing ("and what license is it
+    under", above) still asks about the last question's subject."""
+    _, index, fake = fake_index(tmp_path, {
+        "politics.txt": "Tory defects\n\nRobert Jackson, MP for Wantage, has defected to Labour. Mr Jackson, 58, said he was disillusioned.\n",
+        "sport.txt": "Balco case\n\nBalco denies the charges. A US judge moved the hearing to 6 June.\n",
+    })
+    params = AnswerParams(reader=False, threshold=0.0)
+    res = answer(index, fake, "which seat did robert jackson hold when he defected", params,
+                 history=["what date was the balco hearing moved to"])
+    assert res.answered and res.answers[0].source == "politics.txt" and res.unmentioned == ()
+    assert "Wantage" in res.answers[0].text
 
 
 def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_that_never_mentions_it(
