@@ -7,7 +7,7 @@ shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-ch
 ``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat9``, and ``bbc-own`` to ``bbc-own16``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
-16 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
+15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on; ``docs-own`` to ``docs-own7`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
