@@ -410,14 +410,6 @@ def answer(
     # for it and worse when the last answer was wrong)
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
-    if follows and previous is not None and previous.source in index.by_source:
-        # "which seat did robert jackson hold when he defected" after a question on Balco: its "he"
-        # is its own Robert Jackson, whom the last answer's file never mentions: asked on its own
-        own = own_names(question, cands.texts, lambda: _candidate_files(index, cands))
-        if own and not mentions(index.doc_text(index.by_source[previous.source]), own):
-            query, follows, prev_rows = question, False, []
-            qvec = embedder.encode([query])[0]
-            cands = candidates(index, qvec, query, params, mode, asked=question)
     base = ranker_scores(cands, params)
     credit = _credits(index, question, cands, base, params, query) if reader is not None and params.reader else {}
     credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them

@@ -156,16 +156,10 @@ def test_a_question_that_names_its_own_subject_does_not_need_the_last_questions(
         "sport.txt": "Balco case\n\nBalco denies the charges. A US judge moved the hearing to 6 June.\n",
     })
     params = AnswerParams(reader=False, threshold=0.0)
-    balco = ["what date was the balco hearing moved to"]
-    previous = answer(index, fake, balco[0], params).leaned_on()  # as the chat answers the history first
-    assert previous is not None and previous.source == "sport.txt"
-    res = answer(index, fake, "which seat did robert jackson hold when he defected", params, history=balco, previous=previous)
+    res = answer(index, fake, "which seat did robert jackson hold when he defected", params,
+                 history=["what date was the balco hearing moved to"])
     assert res.answered and res.answers[0].source == "politics.txt" and res.unmentioned == ()
     assert "Wantage" in res.answers[0].text
-    # Balco's file never mentions him: it is asked on its own, as if first (not searched with the
-    # last question nor next to its answer), and gets the same answers
-    alone = answer(index, fake, "which seat did robert jackson hold when he defected", params)
-    assert [(a.text, a.score) for a in res.answers] == [(a.text, a.score) for a in alone.answers]
 
 
 def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_that_never_mentions_it(
