@@ -410,6 +410,16 @@ def answer(
     # for it and worse when the last answer was wrong)
     prev_rows = near_previous(index, previous.source, previous.start, previous.end) if follows and previous else []
     cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
+    if follows and previous is not None and previous.source in index.by_source and _PERSONAL.search(question):
+        # "which seat did robert jackson hold when he defected" after a question on Balco: "he" is
+        # a person, and the one the question names itself where the last answer's file never
+        # mentions them: asked as if first ("it" may still be the last turn's thing: "which dutch
+        # group lost out when it was sold")
+        own = own_names(question, cands.texts, lambda: _candidate_files(index, cands))
+        if own and not mentions(index.doc_text(index.by_source[previous.source]), own):
+            query, follows, prev_rows = question, False, []
+            qvec = embedder.encode([query])[0]
+            cands = candidates(index, qvec, query, params, mode, asked=question)
     base = ranker_scores(cands, params)
     credit = _credits(index, question, cands, base, params, query) if reader is not None and params.reader else {}
     credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them
@@ -485,6 +495,10 @@ def answer(
         answered, lacks = False, "body"
     return Result(typed, answered, tuple(answers), qid, time.perf_counter() - t0, missing, lacks,
                   read_as=question if question != unmistyped else None)
+
+
+# a pronoun that can only stand for a person
+_PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
 
 
 def _unmentioned(index: Index, cands: Candidates, best: Answer, asked: Sequence[str], wider) -> tuple[str, ...]:

@@ -149,8 +149,8 @@ def test_a_follow_up_is_not_answered_from_a_file_that_never_mentions_the_last_qu
 def test_a_question_that_names_its_own_subject_does_not_need_the_last_questions(tmp_path: Path) -> None:
     """"which seat did robert jackson hold when he defected" after a question on the Balco case (a
     chat that changes topic): its "he" is its own Robert Jackson, so the last question's Balco is
-    not wanted in the answer's file; a follow-up that names nothing ("and what license is it
-    under", above) still asks about the last question's subject."""
+    not wanted in the answer's file, and it is asked as if first; a follow-up that names nothing
+    ("and what license is it under", above) still asks about the last question's subject."""
     _, index, fake = fake_index(tmp_path, {
         "politics.txt": "Tory defects\n\nRobert Jackson, MP for Wantage, has defected to Labour. Mr Jackson, 58, said he was disillusioned.\n",
         "sport.txt": "Balco case\n\nBalco denies the charges. A US judge moved the hearing to 6 June.\n",
@@ -160,6 +160,19 @@ def test_a_question_that_names_its_own_subject_does_not_need_the_last_questions(
                  history=["what date was the balco hearing moved to"])
     assert res.answered and res.answers[0].source == "politics.txt" and res.unmentioned == ()
     assert "Wantage" in res.answers[0].text
+    # in the chat, which answers the history first: "he" is a person, Jackson, whom the last
+    # answer's file never mentions, so it is asked as if first (not searched with the last
+    # question nor next to its answer) and gets the answers it gets asked first
+    balco = ["what date was the balco hearing moved to"]
+    previous = answer(index, fake, balco[0], params).leaned_on()
+    assert previous is not None and previous.source == "sport.txt"
+    chat = answer(index, fake, "which seat did robert jackson hold when he defected", params, history=balco, previous=previous)
+    alone = answer(index, fake, "which seat did robert jackson hold when he defected", params)
+    assert [(a.text, a.score) for a in chat.answers] == [(a.text, a.score) for a in alone.answers]
+    # "it" may be the last turn's thing: still searched with the last question
+    it = "what did robert jackson say when it was moved"
+    chat = answer(index, fake, it, params, history=balco, previous=previous)
+    assert [(a.text, a.score) for a in chat.answers] != [(a.text, a.score) for a in answer(index, fake, it, params).answers]
 
 
 def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_that_never_mentions_it(
