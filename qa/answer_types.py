@@ -253,7 +253,7 @@ def asks_version(question: str) -> bool:
     return bool(_VERSION_ASKED.search(question))
 
 
-def gives_version(short: str, question: str = "", quote: str | None = None) -> bool:
+def gives_version(short: str, question: str, quote: str) -> bool:
     """True when ``short`` (the short answer, else the quote) holds a figure, as a version is
     written ("3.8", "v1.8.0", "0.11.x"), and the ``quote`` names what the ``question`` asks the
     version of, where it names one ("which python version does typer need": not "Since version
@@ -262,7 +262,7 @@ def gives_version(short: str, question: str = "", quote: str | None = None) -> b
         return False
     thing = _VERSION_OF.search(question)
     return thing is None or thing.group(1).lower() in _STOP_THINGS or bool(
-        re.search(r"(?<![\w-])c?" + re.escape(thing.group(1)) + r"(?![\w-])", short if quote is None else quote, re.IGNORECASE)
+        re.search(r"(?<![\w-])c?" + re.escape(thing.group(1)) + r"(?![\w-])", quote, re.IGNORECASE)
     )
 
 
@@ -314,9 +314,10 @@ def gives_date(text: str, question: str) -> bool:
     """True when ``text`` holds a year, a month, a weekday (or weekdays: "on Sundays"), a day of a
     month ("6th"), a named day ("Christmas Eve"), a decade or a century that the question does not
     already hold."""
+    if holds_type(text, DATE, question):
+        return True
     asked = _words(question)
-    found = (*_DATE_RE.finditer(text), *_WEEKDAYS_RE.finditer(text), *_HOLIDAY.finditer(text))
-    return any(m.group(0).lower() not in asked for m in found)
+    return any(m.group(0).lower() not in asked for m in (*_WEEKDAYS_RE.finditer(text), *_HOLIDAY.finditer(text)))
 
 
 _WEEKDAYS_RE = re.compile(r"\b(?:" + "|".join(_WEEKDAYS) + r")s\b", re.IGNORECASE)
