@@ -4,12 +4,12 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat9``, and ``bbc-own`` to ``bbc-own16``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat10``, and ``bbc-own`` to ``bbc-own17``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` to ``docs-own7`` on another kind of corpus, installed
+never tuned on; ``docs-own`` to ``docs-own8`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
@@ -72,6 +72,8 @@ SETS = {
     "sample-chat9": (ROOT / "bench" / "questions" / "sample-chat9.jsonl", ROOT / "corpus", "corpus"),
     "bbc-switch": (ROOT / "bench" / "questions" / "bbc-switch.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "bbc-own16": (ROOT / "bench" / "questions" / "bbc-own16.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat10": (ROOT / "bench" / "questions" / "sample-chat10.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own17": (ROOT / "bench" / "questions" / "bbc-own17.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "sample-money": (ROOT / "bench" / "questions" / "sample-money.jsonl", ROOT / "corpus", "corpus"),
     "docs-own": (ROOT / "bench" / "questions" / "docs-own.jsonl", DOCS, "docs"),
     "docs-own2": (ROOT / "bench" / "questions" / "docs-own2.jsonl", DOCS, "docs"),
@@ -80,6 +82,7 @@ SETS = {
     "docs-own5": (ROOT / "bench" / "questions" / "docs-own5.jsonl", DOCS, "docs"),
     "docs-own6": (ROOT / "bench" / "questions" / "docs-own6.jsonl", DOCS, "docs"),
     "docs-own7": (ROOT / "bench" / "questions" / "docs-own7.jsonl", DOCS, "docs"),
+    "docs-own8": (ROOT / "bench" / "questions" / "docs-own8.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
