@@ -284,7 +284,7 @@ _LICENSE_ASKED = re.compile(
 # a licence named: a family (case as written: "MIT", "BSD3-Clause", "GPLv3+", "Apache 2.0"), or
 # any "… Public License" / "… License" with a capitalised name ("the Zope Public License")
 _LICENSE_NAMED = re.compile(
-    r"\b(?:MIT|BSD|Apache|A?GPL|LGPL|MPL|ISC|EUPL|EPL|PSF|CC0|CC[- ]BY|WTFPL|Unlicen[sc]e|Zlib|Boost)"
+    r"\bApache(?:[\s-]*(?:v|version\s*)?2\b|\s+(?:Software\s+)?Licen[cs]e)|\b(?:MIT|BSD|A?GPL|LGPL|MPL|ISC|EUPL|EPL|PSF|CC0|CC[- ]BY|WTFPL|Unlicen[sc]e|Zlib|Boost)"
     r"|\b(?:Mozilla|Eclipse|Artistic|Creative Commons|Python Software Foundation)\b|\bpublic domain\b|\bproprietary\b"
     r"|\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*\s+Licen[cs]e\b",
 )

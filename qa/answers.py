@@ -548,6 +548,11 @@ def _credits(
         kind = "byline" if topic else "piece"
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
+    if kind == "license":  # "what license is h11 under": h11's own lines, wherever the ranker put them
+        # (only a file the question names: "what license does rich use" is not asking of any file
+        # that names a licence, and a named file that names none gets none)
+        named = set(named_files(about or question, index.file_names))
+        files = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
     credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
     if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
         credit |= {int(s): -params.byline_penalty for s in cands.ids

@@ -21,7 +21,7 @@ import re
 import weakref
 from collections.abc import Sequence
 
-from qa.answer_types import HONORIFICS
+from qa.answer_types import HONORIFICS, asks_license, names_license
 from qa.chunking import headings_at
 from qa.lexical import query_tokens, tokenize
 
@@ -105,10 +105,13 @@ def credit_asked(question: str) -> str | None:
     "about suffolk") or when it was published; "piece" when it asks that of the piece and names
     nothing it is about ("who wrote the story", "when was it published"); "maker" when it asks who
     maintains, created, is behind or wrote some other thing ("who wrote bm25s"; "who wrote the
-    review" asks for whoever did the review, whom the piece names, not its reporter), else None."""
+    review" asks for whoever did the review, whom the piece names, not its reporter); "license"
+    when it asks which licence a thing is under ("what license is h11 under"), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
         return "byline" if topic_of(question) else "piece"
-    return "maker" if _ASKS_MAKER.search(question) else None
+    if _ASKS_MAKER.search(question):
+        return "maker"
+    return "license" if asks_license(question) else None
 
 
 def topic_of(question: str) -> list[str]:
@@ -144,7 +147,9 @@ def credit_rows(index, file: int, kind: str = "byline", topic: Sequence[str] = (
     "byline", its bylines and its credit lines (with a ``topic``, ``topic_of`` the question, only
     the bylines of pieces about it: ``about``); for "piece", its own byline (``own_byline``); for
     "maker", its credit lines only (the first sentences under a heading such as "Maintainer" or
-    "Authors", and copyright lines)."""
+    "Authors", and copyright lines); for "license", its lines that name a licence (``license_rows``)."""
+    if kind == "license":
+        return license_rows(index, file)
     if kind == "piece":
         own = own_byline(index, file)
         return [] if own is None else [own]
@@ -170,6 +175,31 @@ def credit_rows(index, file: int, kind: str = "byline", topic: Sequence[str] = (
         found[file] = (bylines, credits)
     bylines, credits = found[file]
     return sorted(bylines + credits) if kind == "byline" else list(credits)
+
+
+# per loaded index: a file's lines that name a licence, found once
+_LICENSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def license_rows(index, file: int) -> list[int]:
+    """The sentence rows of ``file`` that name a licence: a README's "MIT" on a line of its own
+    under "*License?*", "This package is distributed under the Apache 2.0 license."; not a
+    heading's own line ("Sorted Containers License" names the project, the licence is under it)."""
+    found = _LICENSES.setdefault(index, {})
+    if file not in found:
+        entry = index.files[file]
+        lo, hi = entry.sentences
+        rows = []
+        for s in range(lo, hi):
+            text = index.sentence_text(s)
+            if len(text) > 300 or not names_license(text):
+                continue
+            heads = headings_at(entry.sections, int(index.sentences[s, 1])) if entry.sections else []
+            if heads and _words(text) == _words(heads[-1]):
+                continue
+            rows.append(s)
+        found[file] = rows
+    return found[file]
 
 
 def own_byline(index, file: int) -> int | None:

@@ -333,6 +333,16 @@ def test_ask_shows_a_readme_as_its_page_shows_it_and_json_as_written(built: Buil
         "The project is maintained by `Lennart Regebro <https://github.com/regebro>`_ since 2012.\n",
         encoding="utf-8",
     )
+    # an FAQ answers on the line under its question; another file names its licence in a sentence
+    (corpus / "h11.md").write_text(
+        "h11\n===\n\nA pure-Python, bring-your-own-I/O implementation of HTTP/1.1.\n\n"
+        "*Is it fast?*\n\nFast enough for most uses.\n\n*License?*\n\nMIT\n\n*Code of conduct?*\n\nBe nice.\n",
+        encoding="utf-8",
+    )
+    (corpus / "syrupy.md").write_text(
+        "# syrupy\n\nA pytest snapshot plugin.\n\n## License\n\nSyrupy is licensed under Apache License Version 2.0.\n",
+        encoding="utf-8",
+    )
     index = tmp_path / "index"
     people = qa("ask", "who wrote the gpu side of faiss", "--corpus", corpus, "--index", index, env=built.env)
     assert people.returncode == 0, people.stderr
@@ -343,6 +353,9 @@ def test_ask_shows_a_readme_as_its_page_shows_it_and_json_as_written(built: Buil
     assert top["text"] == "The project is maintained by `Lennart Regebro <https://github.com/regebro>`_ since 2012."
     assert top["section"] == "tzlocal > Maintainer"  # reStructuredText titles are sections
     assert top["span"]["text"] == "Lennart Regebro"
+    # which licence h11 is under: its own line that names one, not another file's licence sentence
+    lic = json.loads(qa("ask", "what license is h11 under", "--json", "--corpus", corpus, "--index", index, env=built.env).stdout)
+    assert lic["answered"] is True and lic["answers"][0]["text"] == "MIT" and lic["answers"][0]["source"] == "h11.md"
 
     # an index from before reStructuredText had its reader: `qa status` says why its .rst is changed
     version = index / (index / "CURRENT").read_text().strip()

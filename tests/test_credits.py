@@ -64,6 +64,10 @@ def test_a_byline_is_a_line_that_names_who_wrote_a_piece(text: str, byline: bool
         ("who said the pace of change is too slow", None),
         ("when is the deadline", None),
         ("who runs the council", None),
+        # which licence a thing is under: the lines that name one
+        ("what license is h11 under", "license"),
+        ("and what licence is it under", "license"),
+        ("how much is the tv licence fee", None),
     ],
 )
 def test_questions_that_ask_who_wrote_or_maintains_a_thing(question: str, kind: str | None) -> None:
@@ -109,3 +113,19 @@ def test_a_files_credit_lines_are_found_among_its_sentences(tmp_path: Path) -> N
     assert not about(index, listed, topic_of("who wrote the piece on the partner council"))
     assert about(index, listed, topic_of("who wrote about total place")) and about(index, own, topic_of("who wrote about total place"))
     assert texts(credit_rows(index, page, "byline", topic_of("who wrote about the partner"))) == ["William Eichler 01 November 2019"]
+
+
+def test_a_files_licence_lines(tmp_path: Path) -> None:
+    """A README's lines that name a licence, wherever they sit: "MIT" alone under an FAQ's
+    "*License?*", a sentence naming one; not the line of a heading named after the project, nor a
+    sentence that names Apache's other projects."""
+    _, index, _ = fake_index(tmp_path, {
+        "h11.txt": "h11\n===\n\nA small HTTP library.\n\n*License?*\n\nMIT\n",
+        "sc.md": "# Sorted Containers\n\nIt is an Apache2 licensed library.\n\n## Sorted Containers License\n\n"
+        "Copyright 2014 Grant Jenks\n\nLicensed under the Apache License, Version 2.0.\n",
+        "spark.md": "# cloudpickle\n\nIt was part of PySpark, the interface to Apache Spark.\n",
+    })
+    texts = lambda f: [index.sentence_text(s) for s in credit_rows(index, index.by_source[f], "license")]  # noqa: E731
+    assert texts("h11.txt") == ["MIT"]
+    assert texts("sc.md") == ["It is an Apache2 licensed library.", "Licensed under the Apache License, Version 2.0."]
+    assert texts("spark.md") == []
