@@ -99,14 +99,35 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 # ... and one that asks for a sum of money: its answer names one
-_MONEY_ASKED = re.compile(
-    r"\bhow much\b.*\b(?:costs?|pa(?:y|ys|id)|spen[dt]|spending|worth|charged?|earn(?:s|ed)?|prices?|tickets?|fees?|"
+_MONEY_WORDS = (
+    r"(?:costs?|pa(?:y|ys|id)|spen[dt]|spending|worth|charged?|earn(?:s|ed)?|prices?|tickets?|fees?|"
     r"salary|fined?|prize|bid|offer(?:ed)?|sold|sell|invest(?:ed)?|budget|money|cash|funding|subscriptions?|rent|fares?|"
-    r"bonus(?:es)?|pensions?|compensation|payouts?|pay-?offs?|damages|loans?|profits?|revenues?|turnover|wages?)\b"
+    r"bonus(?:es)?|pensions?|compensation|payouts?|pay-?offs?|damages|loans?|profits?|revenues?|turnover|wages?)"
+)
+_MONEY_ASKED = re.compile(
+    r"\bhow much\b.*\b" + _MONEY_WORDS + r"\b"
     r"|\bwhat (?:price|salary|cost|fee|fine)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
 )
+# "how much memory does each reference cost", "how much time did it take": what is measured is
+# named, and it is no money
+_HOW_MUCH_OF = re.compile(
+    r"\bhow much\s+((?:[a-z][\w-]*\s+){1,3}?)(?:do|does|did|is|was|are|were|will|would|can|could|has|have|had|should)\b",
+    re.IGNORECASE,
+)
+_NOT_A_MEASURE = re.compile(r"^(?:(?:more|less|extra|in|of|the|a|an|that|this|it|they|he|she|we|you|i)\s+)+$", re.IGNORECASE)
+
+
+def _asks_money(question: str) -> bool:
+    """True when ``question`` asks for a sum of money: "how much did universal pay", "what does the
+    job pay"; not "how much memory does each reference cost", which names what it measures."""
+    if not _MONEY_ASKED.search(question):
+        return False
+    m = _HOW_MUCH_OF.search(question)
+    if m is None or _NOT_A_MEASURE.match(m.group(1)):
+        return True
+    return re.search(r"\b" + _MONEY_WORDS + r"\b", m.group(1), re.IGNORECASE) is not None
 # "free" that is no price: "90 duty free stores", "a free kick", "free trade"
 _NOT_A_PRICE = re.compile(
     r"\b(?:duty|tax|toll|debt|interest|risk|rent|royalty|scot)[- ]free\b"
@@ -342,7 +363,7 @@ def holds_quantity(text: str, question: str) -> bool:
     ("how old is she"), a day of a month ("15 January"), a vague quantity ("thousands of his
     possessions") and a time something took ("a four-month review") are none."""
     asked = _words(question)
-    if _MONEY_ASKED.search(question):
+    if _asks_money(question):
         text = _NOT_A_PRICE.sub(" ", text)
         if _PRICE_ASKED.search(question) and not _CHANGE_ASKED.search(question):  # "how much did universal pay for …": not "the remaining 50%"
             text = _SHARE.sub(" ", text)
@@ -387,7 +408,7 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
         return True
     if _AGE_ASKED.search(question) and _AGE_AFTER_NAME.match(after):
         return True  # the span is the person, the age written after the name: "Robert Jackson, 58, MP for …"
-    if not _MONEY_ASKED.search(question) or not _new_figure(short, _words(question)):
+    if not _asks_money(question) or not _new_figure(short, _words(question)):
         return False
     # the money's name: the next word, or the first after at most two capitalised ones ("3.1bn
     # Australian dollars", "5m Hong Kong dollars")

@@ -377,6 +377,11 @@ def test_questions_that_ask_for_a_quantity(question: str, asks: bool) -> None:
         ("It costs £8.99 a month.", "how much is the monthly subscription for the game", True),
         ("He joined the KGB in 1970s Russia.", "how much compensation did he settle for", False),
         ("He settled for £65,000.", "how much compensation did he settle for", True),
+        # what is measured is named, and it is no money: any figure counts
+        ("Each reference requires eight bytes.", "how much memory does each reference cost", True),
+        ("Each reference requires eight bytes.", "how much does each reference cost", False),
+        ("It costs 1p more.", "how much more will a pint cost", True),
+        ("It sold 2m copies.", "how much net profit did it make", False),
     ],
 )
 def test_a_quote_gives_a_quantity_or_not(text: str, question: str, holds: bool) -> None:
