@@ -73,7 +73,7 @@ from qa.answer_types import (
     restates,
 )
 from qa.chunking import section_of
-from qa.credits import credit_asked, credit_rows, is_byline, topic_of
+from qa.credits import asks_published, credit_asked, credit_rows, is_byline, own_byline, topic_of
 from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, substitute
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -554,6 +554,15 @@ def _credits(
         named = set(named_files(about or question, index.file_names))
         files = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
     credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
+    if kind == "byline" and files and asks_published(question) and not any(is_byline(index.sentence_text(s)) for s in credit):
+        # "when was the first article on the stoke deadline published": no byline's piece has the
+        # question's rarest word (the article says "three months", not "deadline"); a piece's date
+        # is in its byline only, so the best file's own byline is read, as for a piece the question
+        # does not describe (who wrote it may be named elsewhere: "Saara Idelbi and Conor Monighan
+        # consider …", the summary of a piece a page lists)
+        own = own_byline(index, files[0])
+        if own is not None:
+            credit[own] = params.credit_bonus
     if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
         credit |= {int(s): -params.byline_penalty for s in cands.ids
                    if int(s) not in credit and is_byline(index.sentence_text(int(s)))}

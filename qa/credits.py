@@ -114,6 +114,11 @@ def credit_asked(question: str) -> str | None:
     return "license" if asks_license(question) else None
 
 
+def asks_published(question: str) -> bool:
+    """True when ``question`` asks when a piece was published ("when was the stoke article put up")."""
+    return _ASKS_PUBLISHED.search(question) is not None
+
+
 def topic_of(question: str) -> list[str]:
     """What a question about a piece's byline says the piece is about: its other words, stemmed
     ("who wrote about negligence": ``["neglig"]``)."""

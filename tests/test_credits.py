@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import fake_index
 
-from qa.credits import about, credit_asked, credit_rows, is_byline, is_copyright, own_byline, topic_of
+from qa.credits import about, asks_published, credit_asked, credit_rows, is_byline, is_copyright, own_byline, topic_of
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,10 @@ def test_a_files_licence_lines(tmp_path: Path) -> None:
     assert texts("h11.txt") == ["MIT"]
     assert texts("sc.md") == ["It is an Apache2 licensed library.", "Licensed under the Apache License, Version 2.0."]
     assert texts("spark.md") == []
+
+
+def test_questions_that_ask_when_a_piece_came_out() -> None:
+    assert asks_published("when did the piece on the stoke deadline come out")
+    assert asks_published("when was that put up")
+    assert not asks_published("who wrote the stoke article")
+    assert not asks_published("when was the review done")

@@ -435,6 +435,14 @@ def test_who_wrote_the_piece_itself_is_its_own_byline_not_a_listed_ones(sample_e
     assert suffolk.answered and suffolk.answers[0].text.startswith("By Nicola Beach")
 
 
+def test_when_a_piece_came_out_is_its_byline_where_no_byline_has_the_questions_words(sample_engine: Engine) -> None:
+    """"when did the piece on the stoke deadline come out": the article never says "deadline"
+    (it gives "three months"), so no byline's piece is about the rarest word asked; its date is
+    in a byline only, so the best file's own byline is read (it was declined, at 0.02)."""
+    res = sample_engine.ask("when did the piece on the stoke deadline come out")
+    assert res.answered and res.answers[0].text == "William Eichler 01 November 2019"
+
+
 def test_a_person_does_not_answer_which_body(sample_engine: Engine) -> None:
     """"which council did they end up partnering with": the pages never say; the reader's best
     is a councillor ("Council leader, Cllr Abi Brown"), declined as naming a person, not a
