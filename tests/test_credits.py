@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from conftest import fake_index
 
-from qa.credits import about, asks_published, credit_asked, credit_rows, is_byline, is_copyright, own_byline, topic_of
+from qa.credits import (
+    about,
+    asks_published,
+    credit_asked,
+    credit_rows,
+    is_byline,
+    is_copyright,
+    own_byline,
+    topic_of,
+)
 
 
 @pytest.mark.parametrize(
