@@ -93,7 +93,7 @@ _WHAT_IT_PAYS = (
 )
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(
-    r"\bhow (?:much|many|old|long)\b"
+    r"\bhow (?:much|many|old|long|big|large)\b"
     r"|\bwhat (?:percentage|percent|proportion|share|number|amount|fraction|salary|price|cost|sum|age)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
@@ -105,7 +105,7 @@ _MONEY_WORDS = (
     r"bonus(?:es)?|pensions?|compensation|payouts?|pay-?offs?|damages|loans?|profits?|revenues?|turnover|wages?)"
 )
 _MONEY_ASKED = re.compile(
-    r"\bhow much\b.*\b" + _MONEY_WORDS + r"\b"
+    r"\bhow (?:much|big|large)\b.*\b" + _MONEY_WORDS + r"\b"
     r"|\bwhat (?:price|salary|cost|fee|fine)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
@@ -347,7 +347,7 @@ _HOLIDAY = re.compile(r"\b(?:[A-Z][\w'’]+\s+)?(?:Day|Eve)\b|\b(?:Christmas|Eas
 
 
 def asks_quantity(question: str) -> bool:
-    """True when ``question`` asks how much, how many, how old or how long, or a price, a share
+    """True when ``question`` asks how much, how many, how old, how long or how big, or a price, a share
     or a sum ("what does the job pay"): its answer must give a quantity."""
     return bool(_QUANTITY.search(question))
 
@@ -386,6 +386,14 @@ def _new_figure(text: str, asked: set[str]) -> bool:
     return any(m.group(0).lower() not in asked for m in _QUANTITY_TOKEN.finditer(text))
 
 
+# an ordinal on its own, a place in a row: no quantity ("a third", a share, is one)
+_ORDINAL = re.compile(
+    r"^\s*(?:(?:the|his|her|its|their)\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|eleventh|twelfth|\d*(?:1st|2nd|3rd|[04-9]th|1[1-3]th))\s*$",
+    re.IGNORECASE,
+)
+
+
 def gives_quantity(short: str | None, text: str, question: str, after: str = "") -> bool:
     """``holds_quantity`` of the short answer (the reader's span) where there is one, else of the
     quote ``text``. Where a sum of money is asked, a short answer that gives the figure counts when
@@ -395,6 +403,8 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     an age, one that measures a time: "four" of "a four-month review". For an age, a short answer
     that is the person counts when the quote writes the age right ``after`` the name ("Robert
     Jackson, 58, MP for …")."""
+    if short and _ORDINAL.match(short) and not _AGE_ASKED.search(question):
+        return False  # "third" of "winning his third cap" counts no caps (an age may be one: "his 60th birthday")
     named = _without_named_numbers(text)
     if _AGE_ASKED.search(question):  # "four" of "a four-month review" is no age
         named = _TIME_SPAN.sub(lambda m: " " * len(m.group(0)), named)
