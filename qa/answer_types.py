@@ -473,6 +473,32 @@ _QUESTION_START = frozenset(
 _WH = re.compile(r"\b(?:who|whom|whose|what|whats|when|where|why|how|which)\b", re.IGNORECASE)
 
 
+# what a person types into a chat that asks the documents nothing: greetings, thanks,
+# acknowledgements (any run of these words: "ok thanks", "thank you very much"), and questions
+# about the bot itself
+_CHAT_WORDS = frozenset(
+    "hi hello hey hiya yo howdy greetings bye goodbye cya thanks thank thankyou thx ty cheers ta ok okay k kk cool "
+    "great nice perfect awesome brilliant lovely excellent yes yeah yep yup no nope nah sure right fine alright lol "
+    "hmm hmmm wow sorry please mate good morning afternoon evening night got it i see you very much so a lot again "
+    "then there all".split()
+)
+_ABOUT_THE_BOT = re.compile(
+    r"^(?:help|what\s+can\s+you\s+do|what\s+do\s+you\s+do|who\s+are\s+you|what\s+are\s+you|how\s+are\s+you"
+    r"|are\s+you\s+there|how\s+does\s+this\s+work)\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_small_talk(text: str) -> bool:
+    """True when ``text`` asks the documents nothing: greetings, thanks or acknowledgements alone
+    ("hi", "thanks!", "ok cool"), a question about the bot ("what can you do"), or no word at all
+    ("?"). A question word alone ("why", "and?") asks of the last turn: not small talk."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    if not words:
+        return True
+    return all(w in _CHAT_WORDS for w in words) or bool(_ABOUT_THE_BOT.match(text.strip()))
+
+
 def is_statement(text: str, min_words: int = 8) -> bool:
     """True when ``text`` is a statement to find evidence for, not a question: no question mark, no
     question word, not opening as a question or a request does, and either a sentence (ending in a

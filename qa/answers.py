@@ -66,6 +66,7 @@ from qa.answer_types import (
     gives_quantity,
     gives_version,
     holds_type,
+    is_small_talk,
     is_statement,
     names_license,
     names_party,
@@ -390,6 +391,9 @@ def answer(
     if not question or len(index.sentences) == 0:
         return Result(question, False, (), qid, time.perf_counter() - t0)
     typed = question
+    if is_small_talk(question):  # "thanks!", "hi", "what can you do": nothing to look for
+        return Result(question, False, (), qid, time.perf_counter() - t0, lacks="question")
+    history = [h for h in history if not is_small_talk(h)]  # "thanks!" between two turns is no topic
     # "whos the ceo of phytopharm" read as "who is …": no correction to show (qa.spelling)
     question, history = spell_out(question), [spell_out(h) for h in history]
     unmistyped = question

@@ -158,5 +158,5 @@ class Engine:
         previous: Answer | None = None
         for i, h in enumerate(history):
             res = self.ask(h, history=history[:i], previous=previous, **{k: v for k, v in kw.items() if k != "qid"})
-            previous = res.leaned_on()
+            previous = res.leaned_on_after(previous)
         return self.ask(question, history=history, previous=previous, **kw)

@@ -121,7 +121,8 @@ class Result:
     # for "how much/many/old/long" when the quote holds no number, sum or duration; "date" for
     # "what date/year/day/month …" when the quote holds no date; "title" for "who is the <title> of
     # …" when the quote names no such title; "party" for "which party …" when the quote names none;
-    # "license" for "what license …" when the quote names none;
+    # "license" for "what license …" when the quote names none; "question" for an input that
+    # asks the documents nothing ("thanks!", "hi", "what can you do": nothing is searched);
     # "body" for "which council/company …" when its short answer is a person or the question's own
     lacks: str | None = None
     # the question as it was read, where a word the corpus never has was read as the corpus's word
@@ -136,6 +137,12 @@ class Result:
             return self.answers[0]
         return None
 
+    def leaned_on_after(self, previous: Answer | None) -> Answer | None:
+        """What the next follow-up leans on after this turn: ``leaned_on``; where this turn asked
+        the documents nothing ("thanks!" between "who did the review" and "and when was it
+        published"), what the turn before left, ``previous``."""
+        return previous if self.lacks == "question" else self.leaned_on()
+
     def why_declined(self) -> str:
         """Why the best answer was declined, as a sentence ("" when it was not, or scored too low)."""
         if self.answered:
@@ -148,6 +155,8 @@ class Result:
             return "The best passage gives no date."
         if self.lacks == "license":
             return "The best passage names no licence."
+        if self.lacks == "question":
+            return "Nothing to look up there: ask a question about the documents."
         if self.lacks == "party":
             return "The best passage names no party."
         if self.lacks == "body":

@@ -35,6 +35,7 @@ from qa.answer_types import (
     gives_quantity,
     gives_version,
     holds_quantity,
+    is_small_talk,
     is_statement,
 )
 from qa.answers import AnswerParams, answer
@@ -776,3 +777,35 @@ def test_what_about_a_file_asks_the_last_question_of_that_file(tmp_path: Path) -
     assert res.read_as == "what license is sortedcontainers under" and res.question == "what about sortedcontainers"
     assert res.answered and res.answers[0].source == "sortedcontainers.md" and "MIT" in res.answers[0].text
     check_answer(res.answers[0].to_json(), corpus)
+
+
+@pytest.mark.parametrize(
+    "text, small",
+    [
+        ("hi", True), ("Thanks!", True), ("thank you very much", True), ("ok cool", True), ("?", True), ("", True),
+        ("what can you do", True), ("who are you?", True), ("good morning", True),
+        # a question word alone asks of the last turn; anything naming a thing asks the documents
+        ("why", False), ("and?", False), ("tell me more", False), ("who did the review", False),
+        ("how much was spent", False), ("is it good", False), ("help with the council tax", False),
+    ],
+)
+def test_small_talk_asks_the_documents_nothing(text: str, small: bool) -> None:
+    assert is_small_talk(text) is small
+
+
+def test_small_talk_is_not_searched_and_is_no_turn_of_the_topic(tmp_path: Path) -> None:
+    """"thanks!" gets no passages (a quote about Essex's registration service was shown for it),
+    and a follow-up after it reads the question before it as its last."""
+    _, index, fake = fake_index(tmp_path, {"stoke.txt": "A four-month review by the commissioner Eleanor Brazil has "
+                                           "concluded.\n\nThe council has three months to find a partner.\n\n"
+                                           "Registration services serve thousands of customers in Essex.\n"})
+    res = answer(index, fake, "thanks!", AnswerParams())
+    assert not res.answered and res.answers == () and res.lacks == "question"
+    assert res.why_declined() == "Nothing to look up there: ask a question about the documents."
+    after = answer(index, fake, "and how long did it take", AnswerParams(), history=["who did the review", "thanks!"])
+    plain = answer(index, fake, "and how long did it take", AnswerParams(), history=["who did the review"])
+    assert [a.text for a in after.answers] == [a.text for a in plain.answers]
+    # what a follow-up leans on passes over it
+    first = answer(index, fake, "who did the review", AnswerParams(threshold=0.0))
+    assert res.leaned_on_after(first.leaned_on()) == first.leaned_on() is not None
+    assert first.leaned_on_after(None) == first.leaned_on()

@@ -253,6 +253,21 @@ async def test_not_found_says_what_the_best_passage_does_not_give(tmp_path: Path
 
 
 @scenario
+async def test_thanks_is_no_question_and_the_next_follow_up_leans_on_the_turn_before(engine: Engine, tmp_path: Path) -> None:
+    """"thanks!" between two turns: a note, no passages, nothing searched; the follow-up after it
+    still leans on the answer before it."""
+    app = make_app(engine, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = await ask(pilot, INVEST_Q)
+        leaned = first.cards[0].answer
+        thanks = await ask(pilot, "thanks!")
+        assert static_text(thanks.query_one(".note")) == "Nothing to look up there: ask a question about the documents."
+        assert not thanks.cards and not thanks.query(".not-found")
+        assert app.last_answers[app.conversation] == leaned
+
+
+@scenario
 async def test_a_mistyped_word_is_shown_as_it_was_read(tmp_path: Path) -> None:
     engine = engine_over(tmp_path, {"stoke.txt": "The review by the commissioner Eleanor Brazil has concluded."})
     app = make_app(engine, tmp_path, params=AnswerParams(reader=False, threshold=0.0))

@@ -130,7 +130,7 @@ class QAApp(EngineWorkers):
         self.conversation = conversation.id
         for turn in conversation.turns:
             self.questions.append(turn.question)
-            self.last_answers[conversation.id] = turn.result.leaned_on()
+            self.last_answers[conversation.id] = turn.result.leaned_on_after(self.last_answers.get(conversation.id))
             self.chat.question_input.remember(turn.question)
         await self.chat.log_view.add_turns(
             [TurnView(self._next_key(), turn.question, turn.result) for turn in conversation.turns]

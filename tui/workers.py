@@ -165,7 +165,7 @@ class EngineWorkers(App):
                 previous = self.last_answers.get(item.conversation) if item.history else None
                 result = detached(self.engine.ask, item.question, history=item.history, params=self.params,
                                   previous=previous)
-                self.last_answers[item.conversation] = result.leaned_on()
+                self.last_answers[item.conversation] = result.leaned_on_after(self.last_answers.get(item.conversation))
             except Quitting:
                 return
             except Exception as exc:
