@@ -499,6 +499,20 @@ def is_small_talk(text: str) -> bool:
     return all(w in _CHAT_WORDS for w in words) or bool(_ABOUT_THE_BOT.match(text.strip()))
 
 
+# what carries a chat on and names nothing itself: "why", "and?", "tell me more", "go on"
+_CARRY_ON_WORDS = frozenset(
+    "why how what when where who which whats and so then else more tell me us about it that this go on really "
+    "explain elaborate detail details anything something please is was".split()
+)
+
+
+def carries_on(text: str) -> bool:
+    """True when ``text`` only carries the chat on ("why", "and?", "tell me more"): it asks of the
+    last turn, and with none it asks nothing."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    return bool(words) and all(w in _CARRY_ON_WORDS for w in words)
+
+
 def is_statement(text: str, min_words: int = 8) -> bool:
     """True when ``text`` is a statement to find evidence for, not a question: no question mark, no
     question word, not opening as a question or a request does, and either a sentence (ending in a

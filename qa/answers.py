@@ -61,6 +61,7 @@ from qa.answer_types import (
     asks_party,
     asks_quantity,
     asks_version,
+    carries_on,
     expected_type,
     gives_date,
     gives_quantity,
@@ -394,6 +395,8 @@ def answer(
     if is_small_talk(question):  # "thanks!", "hi", "what can you do": nothing to look for
         return Result(question, False, (), qid, time.perf_counter() - t0, lacks="question")
     history = [h for h in history if not is_small_talk(h)]  # "thanks!" between two turns is no topic
+    if not any(h.strip() for h in history) and carries_on(question):  # "tell me more", first thing
+        return Result(question, False, (), qid, time.perf_counter() - t0, lacks="question")
     # "whos the ceo of phytopharm" read as "who is …": no correction to show (qa.spelling)
     question, history = spell_out(question), [spell_out(h) for h in history]
     unmistyped = question

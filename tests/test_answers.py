@@ -31,6 +31,7 @@ from qa.answer_types import (
     asks_license,
     asks_quantity,
     asks_version,
+    carries_on,
     gives_date,
     gives_quantity,
     gives_version,
@@ -809,3 +810,17 @@ def test_small_talk_is_not_searched_and_is_no_turn_of_the_topic(tmp_path: Path) 
     first = answer(index, fake, "who did the review", AnswerParams(threshold=0.0))
     assert res.leaned_on_after(first.leaned_on()) == first.leaned_on() is not None
     assert first.leaned_on_after(None) == first.leaned_on()
+
+
+def test_carrying_on_asks_of_the_last_turn_and_first_thing_asks_nothing(tmp_path: Path) -> None:
+    """"tell me more" and "why" carry a chat on: asked first they name nothing to look for (a
+    random quote at 0.10 was shown), after a question they are its follow-ups."""
+    assert carries_on("tell me more") and carries_on("why") and carries_on("and when was that")
+    assert not carries_on("what about the council") and not carries_on("thanks")
+    _, index, fake = fake_index(tmp_path, {"stoke.txt": "A four-month review by the commissioner Eleanor Brazil has "
+                                           "concluded.\n\nThe council has three months to find a partner.\n"})
+    first = answer(index, fake, "tell me more", AnswerParams())
+    assert not first.answered and first.answers == () and first.lacks == "question"
+    assert answer(index, fake, "tell me more", AnswerParams(), history=["hi"]).lacks == "question"
+    later = answer(index, fake, "tell me more", AnswerParams(threshold=0.0), history=["who did the review"])
+    assert later.answers and later.lacks is None
