@@ -499,6 +499,22 @@ def is_small_talk(text: str) -> bool:
     return all(w in _CHAT_WORDS for w in words) or bool(_ABOUT_THE_BOT.match(text.strip()))
 
 
+# a person described by a role, not named: "the ex-finance chief", "paparazzi photographers",
+# "a senior figure"
+_ROLE_NOUN = re.compile(
+    r"\b(?:chief|boss|head|executive|director|manager|officer|official|figure|photographers?|spokes(?:wo)?man"
+    r"|minister|secretary|chair(?:wo)?man|president|founder|owner|editor|coach|captain|leader|lawyer|judge"
+    r"|reporter|journalist|presenter|investor|buyer|bidder|businessman|businesswoman|tycoon|entrepreneur)s?$",
+    re.IGNORECASE,
+)
+
+
+def describes_role(short: str | None) -> bool:
+    """True when the short answer ``short`` describes a person by a role and names none ("new
+    communications chief", "paparazzi photographers"): lower case, ending in a role's noun."""
+    return bool(short) and not re.search(r"[^\W\d_a-z]", short) and bool(_ROLE_NOUN.search(short.strip()))
+
+
 # what carries a chat on and names nothing itself: "why", "and?", "tell me more", "go on"
 _CARRY_ON_WORDS = frozenset(
     "why how what when where who which whats and so then else more tell me us about it that this go on really "

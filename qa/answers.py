@@ -38,6 +38,7 @@ relevant abstract first less often than the ranker (README, "The reader").
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import time
@@ -62,6 +63,7 @@ from qa.answer_types import (
     asks_quantity,
     asks_version,
     carries_on,
+    describes_role,
     expected_type,
     gives_date,
     gives_quantity,
@@ -459,6 +461,10 @@ def answer(
         # the ranker's order and score; the reader reads only the sentences likely to be shown
         spans = rescore(index, reader, question, cands.ids, base, max(shown or 0, params.k) + 2).spans
     answers = select(index, cands, params, base, spans, per_file=1 if statement else 0, most_files=shown)
+    if answers and expected_type(question) == PERSON and describes_role(answers[0].span_text):
+        # "who did the lib dems bring in from bt": "… appointed a senior figure from BT to be the
+        # party's new communications chief …", and the next sentence names him
+        answers[0] = _named_next(index, answers[0], params) or answers[0]
     answered = bool(answers) and answers[0].score >= threshold
     missing: tuple[str, ...] = ()
     if answered and params.names_must_match:
@@ -506,6 +512,34 @@ def answer(
 
 # a pronoun that can only stand for a person
 _PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
+
+
+# a person's name opening a sentence: "Sandy Walkington will now …", "Judy Boynton finally left …"
+_NAME_OPENING = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Cllr)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}\b(?!\s+[A-Z])")
+
+
+def _named_next(index: Index, best: Answer, params: AnswerParams) -> Answer | None:
+    """``best``, whose short answer describes a person by a role and names none, with the next
+    sentence of its file where that opens on a person's name: quoted with it (or alone, where the
+    two do not fit ``params.max_quote_chars``), the name its short answer; None where it does not."""
+    f = index.by_source.get(best.source)
+    if f is None or best.offsets != "file":
+        return None
+    lo, hi = index.files[f].sentences
+    nxt = next((s for s in range(lo, hi) if int(index.sentences[s, 1]) >= best.end), None)
+    if nxt is None:
+        return None
+    text = index.sentence_text(nxt)
+    m = _NAME_OPENING.match(text)
+    if m is None or m.group(0).split()[0] in ("The", "A", "An", "This", "That", "It", "In", "On", "But", "And"):
+        return None
+    start, end = int(index.sentences[nxt, 1]), int(index.sentences[nxt, 2])
+    first = best.start if end - best.start <= params.max_quote_chars else start
+    doc = index.doc_text(f)
+    return dataclasses.replace(
+        best, text=doc[first:end], start=first, end=end, span=(start + m.start(), start + m.end()),
+        line=best.line if first == best.start else int(index.sentences[nxt, 3]),
+    )
 
 
 def _unmentioned(index: Index, cands: Candidates, best: Answer, asked: Sequence[str], wider) -> tuple[str, ...]:

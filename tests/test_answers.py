@@ -32,6 +32,7 @@ from qa.answer_types import (
     asks_quantity,
     asks_version,
     carries_on,
+    describes_role,
     gives_date,
     gives_quantity,
     gives_version,
@@ -824,3 +825,30 @@ def test_carrying_on_asks_of_the_last_turn_and_first_thing_asks_nothing(tmp_path
     assert answer(index, fake, "tell me more", AnswerParams(), history=["hi"]).lacks == "question"
     later = answer(index, fake, "tell me more", AnswerParams(threshold=0.0), history=["who did the review"])
     assert later.answers and later.lacks is None
+
+
+def test_a_role_described_is_the_person_the_next_sentence_names(tmp_path: Path) -> None:
+    """"who did the lib dems bring in from bt": the lead says "a senior figure from BT … the party's
+    new communications chief", and the next sentence names him: quoted with it, his name the short
+    answer. A role followed by no name, or a name that is no opening, leaves the answer as it was."""
+    from qa.answers import _named_next
+    from qa.records import Answer
+
+    assert describes_role("new communications chief") and describes_role("paparazzi photographers")
+    assert not describes_role("Sandy Walkington") and not describes_role("the city council") and not describes_role(None)
+    lead = "The Lib Dems have appointed a senior figure from BT to be the party's new communications chief."
+    _, index, _ = fake_index(tmp_path, {
+        "ld.txt": f"{lead}\n\nSandy Walkington will now work with senior figures on the manifesto.\n",
+        "no.txt": f"{lead}\n\nThe party said the appointment was significant.\n",
+    })
+    for source, named in (("ld.txt", "Sandy Walkington"), ("no.txt", None)):
+        text = index.doc_text(index.by_source[source])
+        at = text.index("new communications chief")
+        best = Answer(text=lead, source=source, start=0, end=len(lead), line=1, page=None, score=0.4, context="",
+                      span=(at, at + len("new communications chief")))
+        got = _named_next(index, best, AnswerParams())
+        if named is None:
+            assert got is None
+        else:
+            assert got.span_text == named and got.text.startswith(lead) and got.text == text[got.start:got.end]
+            assert got.line == 1 and got.score == best.score
