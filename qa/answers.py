@@ -77,7 +77,15 @@ from qa.answer_types import (
     restates,
 )
 from qa.chunking import section_of
-from qa.credits import asks_published, credit_asked, credit_rows, is_byline, own_byline, topic_of
+from qa.credits import (
+    asks_published,
+    credit_asked,
+    credit_rows,
+    installer_asked,
+    is_byline,
+    own_byline,
+    topic_of,
+)
 from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, substitute
 from qa.index import Index
 from qa.lexical import query_tokens
@@ -589,12 +597,17 @@ def _credits(
         kind = "byline" if topic else "piece"
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
-    if kind == "license":  # "what license is h11 under": h11's own lines, wherever the ranker put them
-        # (only a file the question names: "what license does rich use" is not asking of any file
-        # that names a licence, and a named file that names none gets none)
+    if kind in ("license", "install"):  # "what license is h11 under": h11's own lines, wherever the ranker put them
+        # (a licence: only a file the question names, "what license does rich use" is not asking
+        # of any file that names a licence, and a named file that names none gets none; an
+        # install command: the best three files' where it names none, "how do i install rich")
         named = set(named_files(about or question, index.file_names))
-        files = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
-    credit = dict.fromkeys((s for f in files for s in credit_rows(index, f, kind, topic)), params.credit_bonus)
+        named_rows = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
+        files = named_rows if named_rows or kind == "license" else files
+    rows = [s for f in files for s in credit_rows(index, f, kind, topic)]
+    if kind == "install" and (installer := installer_asked(question)):  # "… from conda": its commands only
+        rows = [s for s in rows if re.search(rf"\b{installer}\b", index.sentence_text(s), re.IGNORECASE)]
+    credit = dict.fromkeys(rows, params.credit_bonus)
     if kind == "byline" and files and asks_published(question) and not any(is_byline(index.sentence_text(s)) for s in credit):
         # "when was the first article on the stoke deadline published": no byline's piece has the
         # question's rarest word (the article says "three months", not "deadline"); a piece's date

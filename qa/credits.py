@@ -100,18 +100,35 @@ _NO_TOPIC = frozenset(
 )
 
 
+# "how do i install rich", "how to install tqdm from conda" (not "how do i get …": a how-to)
+_ASKS_INSTALL = re.compile(
+    r"\bhow\s+(?:do|can|should|would)\s+(?:i|you|we|one)\s+install\b|\bhow\s+to\s+install\b"
+    r"|\b(?:what(?:'s|’s|\s+is)?|which)\s+(?:the\s+)?(?:\w+\s+)?install(?:ation)?\s+command\b",
+    re.IGNORECASE,
+)
+# a command that installs a package: "$ pip install rich", "python -m pip install rich",
+# "conda install -c conda-forge tqdm", "uv add typer"
+_INSTALLER = r"pip3?|pipx|uv|conda|mamba|poetry|brew|apt(?:-get)?|snap"
+_INSTALLS = re.compile(
+    rf"^\W*(?:python3?(?:\.\d+)?\s+-m\s+)?(?:{_INSTALLER})(?:\s+pip)?\s+(?:install|add)\b", re.IGNORECASE
+)
+
+
 def credit_asked(question: str) -> str | None:
     """"byline" when ``question`` asks who wrote a piece about something ("the stoke article",
     "about suffolk") or when it was published; "piece" when it asks that of the piece and names
     nothing it is about ("who wrote the story", "when was it published"); "maker" when it asks who
     maintains, created, is behind or wrote some other thing ("who wrote bm25s"; "who wrote the
     review" asks for whoever did the review, whom the piece names, not its reporter); "license"
-    when it asks which licence a thing is under ("what license is h11 under"), else None."""
+    when it asks which licence a thing is under ("what license is h11 under"); "install" when it
+    asks how to install one ("how do i install rich"), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
         return "byline" if topic_of(question) else "piece"
     if _ASKS_MAKER.search(question):
         return "maker"
-    return "license" if asks_license(question) else None
+    if asks_license(question):
+        return "license"
+    return "install" if _ASKS_INSTALL.search(question) else None
 
 
 def asks_published(question: str) -> bool:
@@ -155,6 +172,8 @@ def credit_rows(index, file: int, kind: str = "byline", topic: Sequence[str] = (
     "Authors", and copyright lines); for "license", its lines that name a licence (``license_rows``)."""
     if kind == "license":
         return license_rows(index, file)
+    if kind == "install":
+        return install_rows(index, file)
     if kind == "piece":
         own = own_byline(index, file)
         return [] if own is None else [own]
@@ -205,6 +224,20 @@ def license_rows(index, file: int) -> list[int]:
             rows.append(s)
         found[file] = rows
     return found[file]
+
+
+def install_rows(index, file: int) -> list[int]:
+    """The sentence rows of ``file`` that are a command installing a package: a README's "python
+    -m pip install rich" (the reader, trained on prose, put "Rich can be installed in the Python
+    REPL" first), "conda install -c conda-forge tqdm", "$ uv add typer"."""
+    lo, hi = index.files[file].sentences
+    return [s for s in range(lo, hi) if _INSTALLS.match(index.sentence_text(s))]
+
+
+def installer_asked(question: str) -> str | None:
+    """The installer a question names ("how do i install tqdm from conda": "conda"), or None."""
+    m = re.search(rf"\b(?:{_INSTALLER})\b", question, re.IGNORECASE)
+    return m.group(0).lower() if m else None
 
 
 def own_byline(index, file: int) -> int | None:

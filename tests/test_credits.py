@@ -13,6 +13,8 @@ from qa.credits import (
     asks_published,
     credit_asked,
     credit_rows,
+    install_rows,
+    installer_asked,
     is_byline,
     is_copyright,
     own_byline,
@@ -77,6 +79,10 @@ def test_a_byline_is_a_line_that_names_who_wrote_a_piece(text: str, byline: bool
         ("what license is h11 under", "license"),
         ("and what licence is it under", "license"),
         ("how much is the tv licence fee", None),
+        # how to install a thing: the commands that install it
+        ("how do i install rich", "install"),
+        ("how to install tqdm from conda", "install"),
+        ("how do i get the local timezone with tzlocal", None),
     ],
 )
 def test_questions_that_ask_who_wrote_or_maintains_a_thing(question: str, kind: str | None) -> None:
@@ -145,3 +151,18 @@ def test_questions_that_ask_when_a_piece_came_out() -> None:
     assert asks_published("when was that put up")
     assert not asks_published("who wrote the stoke article")
     assert not asks_published("when was the review done")
+
+
+def test_a_files_install_commands(tmp_path: Path) -> None:
+    """A README's commands that install a package, as its page shows them; not its prose about
+    installing ("Rich can be installed in the Python REPL"), nor another command."""
+    _, index, _ = fake_index(tmp_path, {
+        "rich.md": "# Rich\n\n## Installing\n\n```sh\npython -m pip install rich\n```\n\n"
+        "Rich can be installed in the Python REPL.\n\n```sh\npython -m rich\n```\n",
+        "tqdm.rst": "tqdm\n====\n\nLatest Conda release\n--------------------\n\n.. code:: sh\n\n"
+        "    conda install -c conda-forge tqdm\n\nLatest PyPI release\n-------------------\n\n.. code:: sh\n\n    pip install tqdm\n",
+    })
+    texts = lambda f: [index.sentence_text(s).strip("`\n ") for s in install_rows(index, index.by_source[f])]  # noqa: E731
+    assert texts("rich.md") == ["python -m pip install rich"]
+    assert [t.split()[0] for t in texts("tqdm.rst")] == ["conda", "pip"]
+    assert installer_asked("how do i install tqdm from conda") == "conda" and installer_asked("how do i install rich") is None

@@ -514,3 +514,20 @@ def test_a_mistyped_name_is_read_as_the_corpus_spells_it(sample_engine: Engine) 
     assert typed.answers[0].span_text == "31 January 2020"
     as_typed = sample_engine.ask("what deadline did gavin willamson set", params=AnswerParams(spelling=False))
     assert as_typed.answers[0].score < typed.answers[0].score / 2
+
+
+def test_how_to_install_a_package_is_its_install_command(tmp_path: Path, real_embedder) -> None:
+    """"how do i install rich" over rich's own README (as pip installed it): its install command,
+    not "Rich can be installed in the Python REPL, …" (which the reader alone put first among the
+    twenty READMEs of `bench/docs_corpus.py`, where the credit was measured)."""
+    from importlib.metadata import metadata
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rich.md").write_text(metadata("rich")["Description"] or metadata("rich").get_payload(), encoding="utf-8")
+    engine = Engine(corpus, tmp_path / "index", embedder_factory=lambda name: real_embedder)
+    engine.build()
+    res = engine.ask("how do i install rich")
+    assert res.answered and "pip install rich" in res.answers[0].text
+    assert "pip install rich" in engine.ask("how do i install rich from pip").answers[0].text
+    assert "pip install" not in engine.ask("how do i install rich with conda").answers[0].text  # no conda line
