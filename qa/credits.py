@@ -13,6 +13,12 @@ thing is answered from credit headings and copyright lines only ("who created th
 a news page is not asking for the reporter). Any other question finds no answer in a byline: one
 among its candidates loses as much ("By Cllr Carl Jackson | 09 February 2026" was the reader's
 best for "what's the pilot in bucks about").
+
+A README says which licence a project is under and how to install it on lines of their own too
+("MIT" under an FAQ's "*License?*", "python -m pip install rich" in a fence), which the reader
+rates below prose about them ("Rich can be installed in the Python REPL"): "what license is h11
+under" credits the lines that name a licence of the file it names, "how do i install rich" the
+install commands of the file it names (else of the best three files).
 """
 
 from __future__ import annotations
