@@ -10,7 +10,8 @@ the 31 direct questions of the own BBC sets that hold a pronoun, each asked afte
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
 never tuned on; ``docs-own`` to ``docs-own8`` on another kind of corpus, installed
-packages' READMEs, written by ``bench/docs_corpus.py``), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
+packages' READMEs, written by ``bench/docs_corpus.py``; ``chain-sample``, ``chain-bbc`` and
+``chain-docs``: chats of three or four turns whose first question alone names the subject), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
 claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
@@ -83,6 +84,9 @@ SETS = {
     "docs-own6": (ROOT / "bench" / "questions" / "docs-own6.jsonl", DOCS, "docs"),
     "docs-own7": (ROOT / "bench" / "questions" / "docs-own7.jsonl", DOCS, "docs"),
     "docs-own8": (ROOT / "bench" / "questions" / "docs-own8.jsonl", DOCS, "docs"),
+    "chain-sample": (ROOT / "bench" / "questions" / "chain-sample.jsonl", ROOT / "corpus", "corpus"),
+    "chain-bbc": (ROOT / "bench" / "questions" / "chain-bbc.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "chain-docs": (ROOT / "bench" / "questions" / "chain-docs.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
