@@ -86,7 +86,7 @@ from qa.credits import (
     own_byline,
     topic_of,
 )
-from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, substitute
+from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, substitute, thread
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.markup import markup_only
@@ -482,7 +482,7 @@ def answer(
         # its own ("which seat did robert jackson hold when he defected" after a question on Balco)
         wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for any answer
         leans = follows and params.history_names and not own_names(question, cands.texts, wider)
-        asked = [question, _last(history)] if leans else [question]
+        asked = [question, *thread(history)] if leans else [question]
         missing = _unmentioned(index, cands, answers[0], asked, wider)
         answered = not missing
     lacks = None
@@ -621,11 +621,6 @@ def _credits(
         credit |= {int(s): -params.byline_penalty for s in cands.ids
                    if int(s) not in credit and is_byline(index.sentence_text(int(s)))}
     return credit
-
-
-def _last(history: Sequence[str]) -> str:
-    """The conversation's last question ("" for none)."""
-    return next((h.strip() for h in reversed(history) if h and h.strip()), "")
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -81,13 +81,29 @@ def is_claim(text: str, min_words: int = 8) -> bool:
             and is_statement(text, min_words))
 
 
+def thread(history: Sequence[str], most: int = 3) -> list[str]:
+    """The earlier questions a follow-up leans on, the last first: the last question, and where it
+    leaned on the one before it (it points back, carries on or names too little to stand alone),
+    that one too, up to ``most``. In "how do i install typer", "what python does it need", "and
+    whats the license", the licence asked of is typer's, which only the first names."""
+    earlier = [h.strip() for h in history if h and h.strip()]
+    out: list[str] = []
+    for h in reversed(earlier):
+        out.append(h)
+        if len(out) >= most or not leans_on_history(h):
+            break
+    return out
+
+
 def contextualise(question: str, history: Sequence[str], turns: int = 1, last_answer: str = "") -> str:
-    """The text to search for: the question, plus the last ``turns`` questions if it leans on them
-    (``last_answer``: the quote the last question got, which the question may take up)."""
+    """The text to search for: the question, plus the earlier questions it leans on (``thread``;
+    at least the last ``turns``) if it leans on them (``last_answer``: the quote the last question
+    got, which the question may take up)."""
     earlier = [h.strip() for h in history if h and h.strip()]
     if not earlier or not leans_on_history(question, f"{earlier[-1]} {last_answer}"):
         return question
-    return " ".join([question, *reversed(earlier[-turns:])])
+    leaned = thread(earlier)
+    return " ".join([question, *(leaned if len(leaned) >= turns else reversed(earlier[-turns:]))])
 
 
 # a person's pronoun: after "who …?" it most often means the person just named in the answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing, substitute
+from qa.followup import contextualise, leans_on_history, resolve_person, resolve_thing, substitute, thread
 
 
 @pytest.mark.parametrize(
@@ -66,6 +66,20 @@ def test_contextualise_adds_the_last_question_only_when_needed() -> None:
     assert contextualise("what's the show called", peel, last_answer="Three DJs replace Peel radio show") == (
         "what's the show called who replaced john peel on radio 1"
     )
+
+
+def test_a_follow_up_of_a_follow_up_leans_on_the_question_that_named_the_subject() -> None:
+    """"how do i install typer", "what python does it need", "and whats the license": the licence
+    asked of is typer's, which only the first question names (it was answered from another
+    README's Apache licence); a question that stands alone ends the thread."""
+    chat = ["who won the election", "how do i install typer", "what python does it need"]
+    assert thread(chat) == ["what python does it need", "how do i install typer"]
+    assert contextualise("and whats the license", chat) == (
+        "and whats the license what python does it need how do i install typer"
+    )
+    assert thread(["how do i install typer"]) == ["how do i install typer"]
+    assert thread(["what does tzlocal do", "and how", "and why", "and then"]) == ["and then", "and why", "and how"]  # at most 3
+    assert thread([]) == [] and contextualise("and whats the license", []) == "and whats the license"
 
 
 @pytest.mark.parametrize(
