@@ -193,9 +193,20 @@ def substitute(question: str, history: Sequence[str], is_name: Callable[[str], b
         return question
     last = earlier[-1]
     olds = [w for w in _TOKEN.finditer(last) if w.group(0).lower() != new.lower() and is_name(w.group(0).lower())]
+    if not olds:
+        # "what about rich" after "how do i install typer" … "who made it": the thing "it" stood
+        # for is named earlier in the thread; X takes the pronoun's place ("who made rich")
+        named = {w.group(0).lower() for h in thread(earlier, most=5)[1:] for w in _TOKEN.finditer(h) if is_name(w.group(0).lower())}
+        it = _THING.search(last)
+        if it is None or len(named) != 1 or new.lower() in named:
+            return question
+        return last[: it.start()] + (f"{new}'s" if it.group(0).lower() == "its" else new) + last[it.end() :]
     if len({w.group(0).lower() for w in olds}) != 1:
-        return question  # nothing, or more than one thing, it could stand for
+        return question  # more than one thing it could stand for
     for w in reversed(olds):
         last = last[: w.start()] + new + last[w.end() :]
     return last
+
+
+_THING = re.compile(r"\b(?:it|its)\b", re.IGNORECASE)
 

@@ -142,6 +142,12 @@ FILES = {"trafilatura", "sortedcontainers", "typer", "rich", "syrupy"}
         ("what about typer", ["is rich faster than syrupy"], "what about typer"),
         ("what about typer", [], "what about typer"),
         ("what about typer and rich", ["what license is syrupy under"], "what about typer and rich"),
+        # the last question points at the thing ("it"), which the thread named earlier: X in its place
+        ("what about rich", ["how do i install typer", "what python does it need", "and whats the license", "who made it"],
+         "who made rich"),
+        ("what about rich", ["how do i install typer", "what are its defaults"], "what are rich's defaults"),
+        ("what about rich", ["how do i install typer", "who wrote it"][1:], "what about rich"),  # nothing named before
+        ("what about typer", ["how do i install typer", "who wrote it"], "what about typer"),  # the same thing
     ],
 )
 def test_what_about_x_asks_the_last_question_of_x(question: str, history: list[str], read_as: str) -> None:
