@@ -551,7 +551,7 @@ def _named_next(index: Index, best: Answer, params: AnswerParams) -> Answer | No
 
 
 def _unmentioned(index: Index, cands: Candidates, best: Answer, asked: Sequence[str], wider) -> tuple[str, ...]:
-    """The names ``asked`` (the question, and for a follow-up the last one) that neither ``best``'s
+    """The names ``asked`` (the question, and for a follow-up the questions it leans on) that neither ``best``'s
     file nor the files repeating its passage mention (``qa.names.unmentioned``)."""
     # the file and those repeating the passage (at most 20: boilerplate can be in every file)
     files = [index.by_source[s] for s in (best.source, *best.also_in[:19]) if s in index.by_source]
@@ -602,8 +602,8 @@ def _credits(
         # of any file that names a licence, and a named file that names none gets none; an
         # install command: the best three files' where it names none, "how do i install rich")
         named = set(named_files(about or question, index.file_names))
-        named_rows = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
-        files = named_rows if named_rows or kind == "license" else files
+        named_files_here = [f for f, e in enumerate(index.files) if file_name(e.source) in named]
+        files = named_files_here if named_files_here or kind == "license" else files
     rows = [s for f in files for s in credit_rows(index, f, kind, topic)]
     if kind == "install" and (installer := installer_asked(question)):  # "… from conda": its commands only
         rows = [s for s in rows if re.search(rf"\b{installer}\b", index.sentence_text(s), re.IGNORECASE)]
