@@ -394,6 +394,39 @@ _ORDINAL = re.compile(
 )
 
 
+# who a "how many" question counts, when it counts people; and things a figure may count instead
+_PEOPLE_COUNTED = (
+    "people persons kids children staff workers employees users fans visitors students pupils patients customers "
+    "members players spectators voters residents adults men women teenagers viewers listeners subscribers soldiers "
+    "troops officers doctors nurses teachers passengers tourists refugees migrants immigrants inhabitants citizens "
+    "victims casualties astronauts settlers males females families households"
+).split()
+_HOW_MANY_PEOPLE = re.compile(r"\bhow\s+many\s+(?:\w+\s+)?(?:" + "|".join(_PEOPLE_COUNTED) + r")\b", re.IGNORECASE)
+_THINGS = frozenset(
+    "posts gadgets products engines years months weeks days hours minutes cars vehicles units copies homes houses "
+    "properties stores shops branches games matches goals points votes seats awards nominations titles songs albums "
+    "films books pages websites sites phones handsets computers machines devices barrels tonnes miles kilometres acres "
+    "pounds dollars euros shares stakes contracts deals projects schemes services".split()
+)
+_STOP_AFTER = frozenset("a an the of in on at to for by with from and or but as is are was were has have had that which who".split())
+
+
+def _counts_things_for_people(question: str, after: str) -> bool:
+    """True when ``question`` counts people ("how many kids are in care") and the figure, by the
+    words right ``after`` it in the quote, counts things ("… into over 130 new social care
+    posts", "50,000 new gadgets"): up to four words before a function word, one of them a thing
+    and none a person. A figure joined to its next word ("four-cylinder") is left alone."""
+    if not _HOW_MANY_PEOPLE.search(question) or not after or after[0] in "-–":
+        return False
+    words = []
+    for w in re.findall(r"[A-Za-z'’]+", after)[:4]:
+        if w.lower() in _STOP_AFTER:
+            break
+        words.append(w.lower())
+    people = set(_PEOPLE_COUNTED)
+    return any(w in _THINGS for w in words) and not any(w in people for w in words)
+
+
 def gives_quantity(short: str | None, text: str, question: str, after: str = "") -> bool:
     """``holds_quantity`` of the short answer (the reader's span) where there is one, else of the
     quote ``text``. Where a sum of money is asked, a short answer that gives the figure counts when
@@ -405,6 +438,8 @@ def gives_quantity(short: str | None, text: str, question: str, after: str = "")
     Jackson, 58, MP for …")."""
     if short and _ORDINAL.match(short) and not _AGE_ASKED.search(question):
         return False  # "third" of "winning his third cap" counts no caps (an age may be one: "his 60th birthday")
+    if short and _counts_things_for_people(question, after):
+        return False  # "how many kids are in care": not "over 130" of "over 130 new social care posts"
     named = _without_named_numbers(text)
     if _AGE_ASKED.search(question):  # "four" of "a four-month review" is no age
         named = _TIME_SPAN.sub(lambda m: " " * len(m.group(0)), named)

@@ -150,7 +150,7 @@ class Result:
         if self.unmentioned:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
         if self.lacks == "quantity":
-            return "The best passage gives no number or amount."
+            return "The best passage gives no number or amount of what is asked."
         if self.lacks == "date":
             return "The best passage gives no date."
         if self.lacks == "license":
