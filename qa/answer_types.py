@@ -117,6 +117,7 @@ _HOW_MUCH_OF = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_MEASURE = re.compile(r"^(?:(?:more|less|extra|in|of|the|a|an|that|this|it|they|he|she|we|you|i)\s+)+$", re.IGNORECASE)
+_MONEY_WORD = re.compile(r"\b" + _MONEY_WORDS + r"\b", re.IGNORECASE)
 
 
 def _asks_money(question: str) -> bool:
@@ -127,7 +128,7 @@ def _asks_money(question: str) -> bool:
     m = _HOW_MUCH_OF.search(question)
     if m is None or _NOT_A_MEASURE.match(m.group(1)):
         return True
-    return re.search(r"\b" + _MONEY_WORDS + r"\b", m.group(1), re.IGNORECASE) is not None
+    return _MONEY_WORD.search(m.group(1)) is not None
 # "free" that is no price: "90 duty free stores", "a free kick", "free trade"
 _NOT_A_PRICE = re.compile(
     r"\b(?:duty|tax|toll|debt|interest|risk|rent|royalty|scot)[- ]free\b"
@@ -395,13 +396,13 @@ _ORDINAL = re.compile(
 
 
 # who a "how many" question counts, when it counts people; and things a figure may count instead
-_PEOPLE_COUNTED = (
+_PEOPLE_COUNTED = frozenset(
     "people persons kids children staff workers employees users fans visitors students pupils patients customers "
     "members players spectators voters residents adults men women teenagers viewers listeners subscribers soldiers "
     "troops officers doctors nurses teachers passengers tourists refugees migrants immigrants inhabitants citizens "
-    "victims casualties astronauts settlers males females families households"
-).split()
-_HOW_MANY_PEOPLE = re.compile(r"\bhow\s+many\s+(?:\w+\s+)?(?:" + "|".join(_PEOPLE_COUNTED) + r")\b", re.IGNORECASE)
+    "victims casualties astronauts settlers males females families households".split()
+)
+_HOW_MANY_PEOPLE = re.compile(r"\bhow\s+many\s+(?:\w+\s+)?(?:" + "|".join(sorted(_PEOPLE_COUNTED)) + r")\b", re.IGNORECASE)
 _THINGS = frozenset(
     "posts gadgets products engines years months weeks days hours minutes cars vehicles units copies homes houses "
     "properties stores shops branches games matches goals points votes seats awards nominations titles songs albums "
@@ -423,8 +424,7 @@ def _counts_things_for_people(question: str, after: str) -> bool:
         if w.lower() in _STOP_AFTER:
             break
         words.append(w.lower())
-    people = set(_PEOPLE_COUNTED)
-    return any(w in _THINGS for w in words) and not any(w in people for w in words)
+    return any(w in _THINGS for w in words) and not any(w in _PEOPLE_COUNTED for w in words)
 
 
 def gives_quantity(short: str | None, text: str, question: str, after: str = "") -> bool:

@@ -287,7 +287,7 @@ def _print_result(result, verbose_context: bool = False) -> None:
     click.echo(f"Q: {terminal_safe_line(shown)}")
     if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
         click.echo(f"  (read as: {terminal_safe_line(result.read_as)})")
-    if result.lacks == "question":  # "thanks!": nothing was searched
+    if result.asked_nothing:  # "thanks!": nothing was searched
         click.echo(f"  {result.why_declined()}")
         return
     if not result.answers:

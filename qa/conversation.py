@@ -195,7 +195,7 @@ def to_markdown(conversation: Conversation, corpus: str | Path | None = None) ->
         if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
             out += [f"_Read as “{_one_line(result.read_as)}”._", ""]
         answers = list(result.answers)
-        if result.lacks == "question":  # "thanks!": nothing was searched
+        if result.asked_nothing:  # "thanks!": nothing was searched
             out += [f"_{result.why_declined()}_", ""]
         elif not result.answered:
             why = result.why_declined()

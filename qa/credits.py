@@ -118,6 +118,7 @@ _INSTALLER = r"pip3?|pipx|uv|conda|mamba|poetry|brew|apt(?:-get)?|snap"
 _INSTALLS = re.compile(
     rf"^\W*(?:python3?(?:\.\d+)?\s+-m\s+)?(?:{_INSTALLER})(?:\s+pip)?\s+(?:install|add)\b", re.IGNORECASE
 )
+_INSTALLER_NAMED = re.compile(rf"\b(?:{_INSTALLER})\b", re.IGNORECASE)
 
 
 def credit_asked(question: str) -> str | None:
@@ -242,7 +243,7 @@ def install_rows(index, file: int) -> list[int]:
 
 def installer_asked(question: str) -> str | None:
     """The installer a question names ("how do i install tqdm from conda": "conda"), or None."""
-    m = re.search(rf"\b(?:{_INSTALLER})\b", question, re.IGNORECASE)
+    m = _INSTALLER_NAMED.search(question)
     return m.group(0).lower() if m else None
 
 

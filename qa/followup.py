@@ -176,6 +176,7 @@ def resolve_thing(question: str, history: Sequence[str]) -> str:
 # "what about sortedcontainers", "and how about typer?": the last question again, of another thing
 _ABOUT = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:what|how)\s+about\s+([^\W_][\w.+-]*)\W*$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_][\w.+-]*")
+_THING = re.compile(r"\b(?:it|its)\b", re.IGNORECASE)  # what "it" points at in the last question
 
 
 def substitute(question: str, history: Sequence[str], is_name: Callable[[str], bool]) -> str:
@@ -206,7 +207,3 @@ def substitute(question: str, history: Sequence[str], is_name: Callable[[str], b
     for w in reversed(olds):
         last = last[: w.start()] + new + last[w.end() :]
     return last
-
-
-_THING = re.compile(r"\b(?:it|its)\b", re.IGNORECASE)
-

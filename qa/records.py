@@ -106,6 +106,17 @@ def names_list(names: Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+# why an answer that lacks what was asked is declined (``Result.lacks``; "title" names the title)
+_WHY_LACKING = {
+    "quantity": "The best passage gives no number or amount of what is asked.",
+    "date": "The best passage gives no date.",
+    "license": "The best passage names no licence.",
+    "question": "Nothing to look up there: ask a question about the documents.",
+    "party": "The best passage names no party.",
+    "body": "The best passage names no other body of the kind asked about.",
+}
+
+
 @dataclass(frozen=True)
 class Result:
     """What a question gets: answers best first, and whether the corpus answers it."""
@@ -137,11 +148,16 @@ class Result:
             return self.answers[0]
         return None
 
+    @property
+    def asked_nothing(self) -> bool:
+        """True when the input asked the documents nothing ("thanks!", "hi"): nothing was searched."""
+        return self.lacks == "question"
+
     def leaned_on_after(self, previous: Answer | None) -> Answer | None:
         """What the next follow-up leans on after this turn: ``leaned_on``; where this turn asked
         the documents nothing ("thanks!" between "who did the review" and "and when was it
         published"), what the turn before left, ``previous``."""
-        return previous if self.lacks == "question" else self.leaned_on()
+        return previous if self.asked_nothing else self.leaned_on()
 
     def why_declined(self) -> str:
         """Why the best answer was declined, as a sentence ("" when it was not, or scored too low)."""
@@ -149,24 +165,12 @@ class Result:
             return ""
         if self.unmentioned:
             return f"The best passage's file never mentions {names_list(self.unmentioned)}."
-        if self.lacks == "quantity":
-            return "The best passage gives no number or amount of what is asked."
-        if self.lacks == "date":
-            return "The best passage gives no date."
-        if self.lacks == "license":
-            return "The best passage names no licence."
-        if self.lacks == "question":
-            return "Nothing to look up there: ask a question about the documents."
-        if self.lacks == "party":
-            return "The best passage names no party."
-        if self.lacks == "body":
-            return "The best passage names no other body of the kind asked about."
         if self.lacks == "title":
             from qa.roles import title_asked
 
             asked = title_asked(self.question)
             return f"The best passage names no {asked[0]}." if asked else "The best passage names no such title."
-        return ""
+        return _WHY_LACKING.get(self.lacks or "", "")
 
     def to_json(self) -> dict:
         out: dict = {}

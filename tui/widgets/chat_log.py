@@ -33,7 +33,7 @@ class TurnView(Vertical):
         answers = list(result.answers)
         if result.read_as:  # a mistyped word read as the corpus's (qa.spelling)
             yield Static(Text.assemble("Read as “", plain(result.read_as), "”."), classes="note", markup=False)
-        if result.lacks == "question":  # "thanks!": nothing was searched
+        if result.asked_nothing:  # "thanks!": nothing was searched
             yield Static(Text(result.why_declined()), classes="note", markup=False)
         elif not result.answered:
             yield Static(Text("Not found in the corpus."), classes="not-found", markup=False)
