@@ -4,14 +4,14 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat10``, and ``bbc-own`` to ``bbc-own17``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat11``, and ``bbc-own`` to ``bbc-own18``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` to ``docs-own8`` on another kind of corpus, installed
-packages' READMEs, written by ``bench/docs_corpus.py``; ``chain-sample``, ``chain-bbc`` and
-``chain-docs``: chats of three or four turns whose first question alone names the subject), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
+never tuned on; ``docs-own`` to ``docs-own9`` on another kind of corpus, installed
+packages' READMEs, written by ``bench/docs_corpus.py``; ``chain-sample``, ``chain-bbc``, ``chain-docs``,
+``chain-bbc2`` and ``chain-docs2``: chats of three or four turns whose first question alone names the subject), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
 claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
@@ -87,6 +87,11 @@ SETS = {
     "chain-sample": (ROOT / "bench" / "questions" / "chain-sample.jsonl", ROOT / "corpus", "corpus"),
     "chain-bbc": (ROOT / "bench" / "questions" / "chain-bbc.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "chain-docs": (ROOT / "bench" / "questions" / "chain-docs.jsonl", DOCS, "docs"),
+    "sample-chat11": (ROOT / "bench" / "questions" / "sample-chat11.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own18": (ROOT / "bench" / "questions" / "bbc-own18.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "docs-own9": (ROOT / "bench" / "questions" / "docs-own9.jsonl", DOCS, "docs"),
+    "chain-bbc2": (ROOT / "bench" / "questions" / "chain-bbc2.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "chain-docs2": (ROOT / "bench" / "questions" / "chain-docs2.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
