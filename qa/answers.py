@@ -81,6 +81,8 @@ from qa.credits import (
     asks_published,
     credit_asked,
     credit_rows,
+    defined,
+    definition_rows,
     installer_asked,
     is_byline,
     own_byline,
@@ -587,6 +589,11 @@ def _credits(
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)
+    if kind == "definition":
+        credit = _definitions(index, question, cands, about)
+        if credit:
+            return dict.fromkeys(credit, params.credit_bonus)
+        kind = None
     if kind is None:
         return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     topic: list[str] = []
@@ -621,6 +628,32 @@ def _credits(
         credit |= {int(s): -params.byline_penalty for s in cands.ids
                    if int(s) not in credit and is_byline(index.sentence_text(int(s)))}
     return credit
+
+
+def _definitions(index: Index, question: str, cands: Candidates, about: str = "") -> list[int]:
+    """The rows that say what the thing ``question`` asks about is ("what is faiss": ``qa.credits.
+    defined``): of the file it names (its name, or the name's first part: "faiss" names
+    ``faiss-cpu.md``; an English word too, the question being about nothing else: "what is rich"),
+    or for "what is it", of the file the thread named (``about``, as searched); else among the
+    candidates ("Ofcom is the UK's communications regulator")."""
+    thing = defined(question)
+    if thing is None:
+        return []
+    if thing in ("it", "that", "this", "they", "them"):
+        names = named_files(about, index.file_names)
+        if not names:
+            return []
+    else:
+        names = [thing]
+    files = [f for f, e in enumerate(index.files)
+             if (name := file_name(e.source)) in names or re.split(r"[-_.]", name)[0] in names]
+    if files:
+        rows = []
+        for f in files:  # the file's name and its first part: faiss-cpu.md says "Faiss is a library …"
+            own = file_name(index.files[f].source)
+            rows += definition_rows(index, f, [*names, own, re.split(r"[-_.]", own)[0]])
+        return rows
+    return definition_rows(index, -1, names, rows=[int(s) for s in cands.ids])
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -19,6 +19,13 @@ A README says which licence a project is under and how to install it on lines of
 rates below prose about them ("Rich can be installed in the Python REPL"): "what license is h11
 under" credits the lines that name a licence of the file it names, "how do i install rich" the
 install commands of the file it names (else of the best three files).
+
+"what is faiss", "what does tqdm do", "tell me about rich": a README says what its project is in a
+sentence of its own ("Faiss is a library for efficient similarity search …", "Welcome to `bm25s`,
+a library that …", "This is a little HTTP/1.1 library …"), which the reader, given "what is
+faiss", rated below any sentence opening on the name ("Faiss is MIT-licensed, …" at 0.80). Such
+a question credits the sentences that say what the thing it names is: of the file it names,
+else of the candidates.
 """
 
 from __future__ import annotations
@@ -121,6 +128,39 @@ _INSTALLS = re.compile(
 _INSTALLER_NAMED = re.compile(rf"\b(?:{_INSTALLER})\b", re.IGNORECASE)
 
 
+# "what is faiss", "whats h11", "what's the h11 library", "what does tqdm do", "what is rich for",
+# "tell me about typer": the thing asked about, one or two words after the question's opening
+_THING = r"(?:an?\s+|the\s+)?(?P<{}>[^\W_][\w.+-]*(?:\s+[^\W_][\w.+-]*)?)"
+_ASKS_DEFINITION = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay)\s+)?(?:"
+    rf"what(?:'s|’s|s|\s+is|\s+are)\s+{_THING.format('a')}(?:\s+(?:for|about|used\s+for|good\s+for))?"
+    rf"|what\s+(?:does|do)\s+{_THING.format('b')}\s+do"
+    rf"|tell\s+me\s+(?:more\s+)?about\s+{_THING.format('c')}"
+    r")\W*$",
+    re.IGNORECASE,
+)
+_OWNERS = frozenset("his her its their my your our this that these those".split())
+_NOT_THINGS = frozenset("called short not".split())  # "what's the show called", "what is QED short for"
+_KIND_WORDS = frozenset("library package module project tool thing framework app program".split())
+
+
+def defined(question: str) -> str | None:
+    """The thing ``question`` asks what it is ("what is faiss", "what does tqdm do", "what's the h11
+    library": "faiss", "tqdm", "h11"), in lower case; None for any other question ("what is the
+    capital of australia" asks for a capital, not what it is)."""
+    m = _ASKS_DEFINITION.match(question.strip())
+    if m is None:
+        return None
+    words = (m.group("a") or m.group("b") or m.group("c")).lower().split()
+    if any(re.search(r"['’]s$", w) for w in words) or (len(words) == 2 and (words[0] in _OWNERS or words[1] in _NOT_THINGS)):
+        return None  # "what is eritrea's capital", "whats his job": asks for the capital, the job
+    if len(words) == 2 and words[1] in ("for", "about", "used", "good"):  # "what is rich for"
+        words = words[:1]
+    if len(words) == 2 and words[1] in _KIND_WORDS:  # "the h11 library"
+        words = words[:1]
+    return " ".join(words)
+
+
 def credit_asked(question: str) -> str | None:
     """"byline" when ``question`` asks who wrote a piece about something ("the stoke article",
     "about suffolk") or when it was published; "piece" when it asks that of the piece and names
@@ -128,14 +168,17 @@ def credit_asked(question: str) -> str | None:
     maintains, created, is behind or wrote some other thing ("who wrote bm25s"; "who wrote the
     review" asks for whoever did the review, whom the piece names, not its reporter); "license"
     when it asks which licence a thing is under ("what license is h11 under"); "install" when it
-    asks how to install one ("how do i install rich"), else None."""
+    asks how to install one ("how do i install rich"); "definition" when it asks what a thing is
+    ("what is faiss": ``defined``), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
         return "byline" if topic_of(question) else "piece"
     if _ASKS_MAKER.search(question):
         return "maker"
     if asks_license(question):
         return "license"
-    return "install" if _ASKS_INSTALL.search(question) else None
+    if _ASKS_INSTALL.search(question):
+        return "install"
+    return "definition" if defined(question) else None
 
 
 def asks_published(question: str) -> bool:
@@ -245,6 +288,71 @@ def installer_asked(question: str) -> str | None:
     """The installer a question names ("how do i install tqdm from conda": "conda"), or None."""
     m = _INSTALLER_NAMED.search(question)
     return m.group(0).lower() if m else None
+
+
+_DEFINES_FROM = 40  # a README says what its project is in its first sentences
+_IS_A = r"[\W_]*(?:\s*\([^)]{1,60}\))?,?\s+(?:is|are)\s+(?:a|an|the|one)\s"
+_THIS_IS = re.compile(r"^[\W_]*(?:this|it)\s+is\s+(?:a|an)\s", re.IGNORECASE)  # "This is a little HTTP/1.1 library …"
+# "This Python module returns …", "This project offers …": what it does, among its first sentences of prose
+_THIS_DOES = re.compile(
+    r"^[\W_]*this\s+(?:python\s+)?(?:module|package|library|project|tool|plugin)\s+(?!is\b|was\b|has\b)[a-z]{2,}s\s", re.IGNORECASE
+)
+_PROSE = re.compile(r"^[*_`]*[^\W\d_]")  # a sentence, not markup: "<p align=…", "[![Build", "|Logo|", ":Author:"
+_LEADS = 2  # a file's first sentences of prose: its tagline and what follows
+
+
+def definition_rows(index, file: int, names: Sequence[str], rows: Sequence[int] | None = None) -> list[int]:
+    """The sentence rows of ``file`` (or of ``rows``, any file's) that say what one of ``names`` is:
+    "Faiss is a library for …", "*attrs* is the Python package that …", "BM25S (or BM25-Sparse)
+    is an ultrafast implementation …", "Welcome to `bm25s`, a library that …"; not "Faiss is
+    MIT-licensed" (what it is licensed under, not what it is). Of a whole file, also its first
+    sentences of prose ("`cloudpickle` makes it possible to serialize …", "Python helpers to limit
+    the number of threads …", "This Python module returns …"), where a README most often says
+    what its project does without saying what it is."""
+    forms = "|".join(_spaced(n) for n in sorted(set(names), key=len, reverse=True) if n)
+    if not forms:
+        return []
+    opening = r"^[\W_]*(?:welcome\s+to\s+[\W_]*)?(?:the\s+)?(?:python\s+)?"
+    says = re.compile(rf"{opening}(?:{forms}){_IS_A}|^[\W_]*welcome\s+to\s+[\W_]*(?:{forms})[\W_]*,\s+(?:a|an|the)\s", re.IGNORECASE)
+    if rows is not None:
+        return [s for s in rows if len(index.sentence_text(s)) <= 400 and says.match(index.sentence_text(s))]
+    entry = index.files[file]
+    lo, hi = entry.sentences
+    doc = index.doc_text(file)
+    early, late, leads = [], [], []
+    for s in range(lo, hi):
+        text = index.sentence_text(s)
+        if len(text) > 400:
+            continue
+        first = s < lo + _DEFINES_FROM
+        if says.match(text) or (first and _THIS_IS.match(text)):
+            (early if first else late).append(s)
+        elif first and (_THIS_DOES.match(text) or (len(leads) < _LEADS and _leads(index, entry, doc, s, text))):
+            leads.append(s)
+    # what the file says its project is near its top ("Trafilatura is a comprehensive Python
+    # package …"), not what its name means further down ("*Trafilatura* is an Italian word …");
+    # where it says neither there, its first sentences of prose too
+    return early or sorted(late + leads)
+
+
+def _spaced(name: str) -> str:
+    """A pattern for ``name`` written as a title writes it: "sortedcontainers" as "Sorted
+    Containers", "charset-normalizer" as "Charset Normalizer" (a space, a dash or an underscore
+    between any two of its letters)."""
+    return r"[\s_-]?".join(re.escape(c) for c in name if c not in " -_")
+
+
+def _leads(index, entry, doc: str, s: int, text: str) -> bool:
+    """Whether row ``s`` is a sentence of prose of five words or more: not markup, not a heading's
+    own line, not in a reStructuredText comment or directive (".. Note that we use raw HTML …")."""
+    if len(text.split()) < 5 or not _PROSE.match(text):
+        return False
+    start = int(index.sentences[s, 1])
+    line = doc[doc.rfind("\n", 0, start) + 1 : start]
+    if line.lstrip().startswith(("..", ":", ">", "|")):
+        return False
+    heads = headings_at(entry.sections, start) if entry.sections else []
+    return not (heads and _words(text) == _words(heads[-1]))
 
 
 def own_byline(index, file: int) -> int | None:

@@ -204,10 +204,11 @@ def unmentioned(
     by_file = [word for word in named_files(question, file_names, sources)
                if not any(mentions(d, (word,)) for d in documents)]
     missing = []
+    typed = [re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question)]
     for name, in_capitals in _asked(question, texts):
         if name in by_file:
             continue
-        patterns = [_forms(name)]
+        patterns = [_forms(name), *_joined(name, typed)]
         # an acronym of three to six letters ("ISP"); two ("M&S", "UK") are spelt out too often by chance
         if in_capitals and 3 <= sum(c.isalpha() for c in name) <= 6:
             patterns.append(_spelt_out(name))
@@ -226,6 +227,20 @@ def unmentioned(
     years = [y for y in dict.fromkeys(_YEAR.findall(question)) if not _writes_year(y, documents)]
     years += [f"{c}0s" for c in dict.fromkeys(_DECADE.findall(question)) if not _writes_year(c + r"\d", documents)]
     return (*by_file, *missing, *years)
+
+
+def _joined(name: str, words: Sequence[str]) -> list[re.Pattern[str]]:
+    """``name`` written as one word with the question's word before or after it, as a brand or a
+    web address writes it: "hugging face" (or "hugging" before "face") as "HuggingFace",
+    "huggingface.co"; "open ai" as "OpenAI"."""
+    parts = name.split()
+    pairs = [parts] if len(parts) == 2 else []
+    if len(parts) == 1:
+        for i, w in enumerate(words):
+            if w == name:
+                pairs += [[words[i - 1], w]] if i and words[i - 1] not in _STOP else []
+                pairs += [[w, words[i + 1]]] if i + 1 < len(words) and words[i + 1] not in _STOP else []
+    return [re.compile(r"(?<![\w&])" + re.escape(a) + r"[-_]?" + re.escape(b) + r"(?![\w&])", re.IGNORECASE) for a, b in pairs]
 
 
 def _writes_year(year: str, documents: Sequence[str]) -> bool:

@@ -13,6 +13,8 @@ from qa.credits import (
     asks_published,
     credit_asked,
     credit_rows,
+    defined,
+    definition_rows,
     install_rows,
     installer_asked,
     is_byline,
@@ -166,3 +168,58 @@ def test_a_files_install_commands(tmp_path: Path) -> None:
     assert texts("rich.md") == ["python -m pip install rich"]
     assert [t.split()[0] for t in texts("tqdm.rst")] == ["conda", "pip"]
     assert installer_asked("how do i install tqdm from conda") == "conda" and installer_asked("how do i install rich") is None
+
+
+@pytest.mark.parametrize(
+    "question, thing",
+    [
+        ("what is faiss", "faiss"),
+        ("whats h11", "h11"),
+        ("what's the h11 library?", "h11"),
+        ("what does tqdm do", "tqdm"),
+        ("what is rich for", "rich"),
+        ("tell me about typer", "typer"),
+        ("and what is it", "it"),
+        ("what is the capital of australia", None),  # asks for a capital, not what it is
+        ("what is eritrea's capital", None),
+        ("whats his job", None),  # asks for the job
+        ("what's the show called", None),
+        ("what license is h11 under", None),
+        ("what was the score", None),  # what it was then, not what it is
+        ("whats the deadline", "deadline"),  # no file of that name: only a sentence saying "The deadline is a …"
+    ],
+)
+def test_questions_that_ask_what_a_thing_is(question: str, thing: str | None) -> None:
+    assert defined(question) == thing
+    assert (credit_asked(question) == "definition") == (thing is not None)
+
+
+def test_the_sentences_that_say_what_a_files_project_is(tmp_path: Path) -> None:
+    """What a README says its project is near its top, in any of the ways READMEs say it; not
+    what it is licensed under. Where it says no such thing there, its first sentences of prose."""
+    body = "".join(f"Sentence number {i} about nothing much at all.\n\n" for i in range(50))
+    _, index, _ = fake_index(tmp_path, {
+        "faiss-cpu.md": "# Faiss\n\nFaiss is MIT-licensed, see the LICENSE file.\n\n"
+        "Faiss is a library for efficient similarity search.\n",
+        "bm25s.md": "<h1>BM25S</h1>\n\nWelcome to `bm25s`, a library that implements BM25 in Python.\n",
+        "h11.txt": "h11\n===\n\nThis is a little HTTP/1.1 library written from scratch in Python.\n",
+        "sortedcontainers.txt": "Python Sorted Containers\n========================\n\n"
+        "Sorted Containers is an Apache2 licensed sorted collections library.\n",
+        "cloudpickle.md": "# cloudpickle\n\n[![Build](https://x.org/b.svg)](https://x.org)\n\n"
+        "`cloudpickle` makes it possible to serialize Python constructs.\n\nIt is especially useful for clusters.\n\n"
+        "Third sentence of prose here, not a lead.\n",
+        "trafilatura.md": "# Trafilatura\n\nTrafilatura is a Python package and command-line tool.\n\n"
+        + body + "*Trafilatura* is an Italian word for wire drawing.\n",
+    })
+    texts = lambda f, names: [index.sentence_text(s) for s in definition_rows(index, index.by_source[f], names)]  # noqa: E731
+    assert texts("faiss-cpu.md", ["faiss"]) == ["Faiss is a library for efficient similarity search."]
+    assert texts("bm25s.md", ["bm25s"]) == ["Welcome to `bm25s`, a library that implements BM25 in Python."]
+    assert texts("h11.txt", ["h11"]) == ["This is a little HTTP/1.1 library written from scratch in Python."]
+    assert texts("sortedcontainers.txt", ["sortedcontainers"]) == ["Sorted Containers is an Apache2 licensed sorted collections library."]
+    assert texts("cloudpickle.md", ["cloudpickle"]) == [
+        "`cloudpickle` makes it possible to serialize Python constructs.", "It is especially useful for clusters."]
+    assert texts("trafilatura.md", ["trafilatura"]) == ["Trafilatura is a Python package and command-line tool."]
+    # among any file's sentences (a question naming no file): those that say what it is
+    rows = range(len(index.sentences))
+    said = [index.sentence_text(s) for s in definition_rows(index, -1, ["trafilatura"], rows=list(rows))]
+    assert said == ["Trafilatura is a Python package and command-line tool.", "*Trafilatura* is an Italian word for wire drawing."]

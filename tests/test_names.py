@@ -216,6 +216,18 @@ def test_a_name_typed_clipped_is_mentioned_by_the_word_it_starts() -> None:
     assert unmentioned("how much does the dubai winner get", ["The Dubai prize"], ["The Dubailand winner gets more."]) == ("dubai",)
 
 
+def test_a_name_of_two_words_is_mentioned_written_as_one() -> None:
+    """"hugging face tokenizers": a README that writes only "huggingface.co" and
+    "github.com/huggingface" mentions Hugging Face; "open ai" is mentioned by "OpenAI". Either
+    word with another the question does not put next to it is not."""
+    texts = ["Models from Hugging Face work here.", "Trained by OpenAI and Hugging Face."]
+    readme = ["See https://huggingface.co/docs and github.com/huggingface/tokenizers."]
+    assert unmentioned("how fast are the hugging face tokenizers", texts, readme) == ()
+    assert unmentioned("what did open ai train", ["Models from Open AI."], ["OpenAI trained it."]) == ()
+    assert unmentioned("how fast are the hugging face tokenizers", texts, ["See the docs."]) == ("hugging", "face")
+    assert unmentioned("how fast are the hugging tokenizers", texts, readme) == ("hugging",)
+
+
 def test_a_name_is_mentioned_in_british_or_american_spelling() -> None:
     """"what licence is typer released under": the candidates write "the MIT Licence" (a name, by
     their capitals), typer's README "the MIT license"; it mentions it."""
@@ -320,3 +332,18 @@ def test_a_year_or_decade_the_question_names_must_be_written_in_the_answers_file
     assert unmentioned("what was focused on in the 1980's", [], ["In 1975 the market opened."]) == ("1980s",)
     # a sum, a count or a share is no year
     assert unmentioned("what costs £2005 or 2,005 or 2005%", [], ["Nothing."]) == ()
+
+
+def test_what_a_named_thing_is_is_read_from_the_sentence_that_says_it(tmp_path: Path) -> None:
+    """"what is faiss": the reader, given the name, rated "Faiss is MIT-licensed" first; the
+    sentence of the file it names that says what Faiss is answers (``qa.credits.definition_rows``)."""
+    _, index, fake = fake_index(tmp_path, {
+        "faiss-cpu.md": "# Faiss\n\nFaiss is MIT-licensed, see the LICENSE file.\n\n"
+        "Faiss is a library for efficient similarity search.\n",
+        "rich.md": "# Rich\n\nRich is a Python library for rich text in the terminal.\n",
+    })
+    reader = _Favouring({"MIT-licensed": 1.5, "similarity search": 0.2})
+    on = answer(index, fake, "what is faiss", AnswerParams(threshold=0.0), reader=reader)
+    off = answer(index, fake, "what is faiss", AnswerParams(threshold=0.0, credit_bonus=0.0), reader=reader)
+    assert off.answers[0].text.startswith("Faiss is MIT-licensed")
+    assert on.answers[0].text == "Faiss is a library for efficient similarity search."
