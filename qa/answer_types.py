@@ -38,8 +38,15 @@ _WHEN = re.compile(
     r"|\bwhich (?:year|date|day|month|century|decade)\b|\bhow long ago\b|\bby when\b",
     re.IGNORECASE,
 )
+# "what was the crowd at clyde v celtic", "what was turnout in the by-election", "what's the
+# population of …", "what was the final score": a count or a score, named by what it counts
+_COUNT_NAMED = (
+    r"\bwhat(?:'s|’s|s|\s+is|\s+was|\s+were|\s+are|\s+will\s+be)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:crowd|attendance|turnout|population|head-?count|score|scoreline)"
+    r"(?=\s*$|\s*[?.!,]|\s+(?:at|in|of|for|on|when|that|this|last|against|like|was|then|after|before|between)\b)"
+)
 _HOW_MUCH = re.compile(
-    r"\bhow (?:much|many|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b"
+    r"\bhow (?:much|many|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b|" + _COUNT_NAMED + r""
     r"|\bwhat (?:percentage|percent|proportion|number|amount|fraction|size|salary|price|cost|sum|rate|speed|distance)\b"
     r"|\b(?:salary|pay|cost|price|budget|figure)\b",
     re.IGNORECASE,
@@ -93,7 +100,7 @@ _WHAT_IT_PAYS = (
 )
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(
-    r"\bhow (?:much|many|old|long|big|large)\b"
+    r"\bhow (?:much|many|old|long|big|large)\b|" + _COUNT_NAMED + r""
     r"|\bwhat (?:percentage|percent|proportion|share|number|amount|fraction|salary|price|cost|sum|age)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,
