@@ -33,9 +33,14 @@ _NUMBER_RE = re.compile(
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*")
 
+# "what's the deadline", "what deadline did he set", "what's the closing date": a deadline is a date
+_DEADLINE = (
+    r"\bwhat(?:(?:'s|’s|s)\s+|\s+(?:(?:is|was|are|were)\s+)?)(?:(?:the|their|its)\s+)?(?:\w+\s+)?"
+    r"(?:deadline|due\s+date|closing\s+date|cut-?off\s+date)s?\b"
+)
 _WHEN = re.compile(
     r"^\s*when\b|\bwhat (?:year|date|day|month|time|century|decade|period|era)\b"
-    r"|\bwhich (?:year|date|day|month|century|decade)\b|\bhow long ago\b|\bby when\b",
+    r"|\bwhich (?:year|date|day|month|century|decade)\b|\bhow long ago\b|\bby when\b|" + _DEADLINE,
     re.IGNORECASE,
 )
 # "what was the crowd at clyde v celtic", "what was turnout in the by-election", "what's the
@@ -330,7 +335,7 @@ def names_license(text: str) -> bool:
 
 
 # "what date was it moved to", "which year did he join", "on what day": a date is asked by name
-_DATE_ASKED = re.compile(r"\b(?:what|which)\s+(?:year|date|day|month)\b", re.IGNORECASE)
+_DATE_ASKED = re.compile(r"\b(?:what|which)\s+(?:year|date|day|month)\b|" + _DEADLINE, re.IGNORECASE)
 
 
 def asks_date(question: str) -> bool:

@@ -40,11 +40,12 @@ from qa.answer_types import (
     is_small_talk,
     is_statement,
 )
-from qa.answers import AnswerParams, answer
+from qa.answers import AnswerParams, _date_first, answer
 from qa.engine import Engine
 from qa.followup import is_claim
 from qa.index import Index, open_index
 from qa.indexing import build
+from qa.records import Answer
 
 EXTRA_QUESTIONS = [
     INVEST_Q,
@@ -437,10 +438,31 @@ def test_a_quantity_question_answered_without_one_is_declined(tmp_path: Path) ->
         ("when was the vote", False),  # a bare "when": "after the match" may answer it
         ("what time did merritt run", False),  # a time run, not a date
         ("how many days did the trial last", False),
+        # a deadline is a date
+        ("whats the deadline for stoke to sort out a partner council", True),
+        ("what deadline did he set", True),
+        ("what's the closing date for the job", True),
+        ("who set the deadline", False),
     ],
 )
 def test_questions_that_ask_for_a_date(question: str, asks: bool) -> None:
     assert asks_date(question) is asks
+
+
+def test_an_answer_that_gives_the_date_asked_comes_before_one_that_gives_none() -> None:
+    """"whats the deadline for stoke": the best answer, "three months", gives no date; the next,
+    "until 31 January 2020", does and passes the threshold, so it comes first. One under the
+    threshold does not; a question that asks no date keeps the reader's order."""
+    def ans(text: str, score: float) -> Answer:
+        return Answer(text=text, source="a.txt", start=0, end=len(text), line=1, page=None, score=score, context="")
+
+    months = ans("The secretary of state gives the council three months to find a partner.", 0.6)
+    date = ans("Gavin Williamson has given the council until 31 January 2020.", 0.3)
+    q = "whats the deadline for stoke"
+    assert _date_first([months, date], q, 0.04) == [date, months]
+    assert _date_first([months, date], q, 0.5) == [months, date]  # under the threshold
+    assert _date_first([months, date], "how long has the council got", 0.04) == [months, date]
+    assert _date_first([date, months], q, 0.04) == [date, months]
 
 
 def test_a_date_question_answered_without_a_date_is_declined(tmp_path: Path) -> None:
