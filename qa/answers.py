@@ -424,7 +424,10 @@ def answer(
     # a follow-up (it leans on the last turn: qa.followup) is searched with the last question
     # not a claim of its own (qa.followup.is_claim): pronouns in it are its own, not the last turn's
     claim = is_claim(question, params.statement_words)
-    query = question if claim else contextualise(question, history, last_answer=previous.text if previous else "")
+    # a folder whose files are named for their subjects (READMEs): a short question naming none
+    # carries on the one the chat named ("what's the base exception called" after idna's)
+    names_file = (lambda text: bool(named_files(text, index.file_names))) if index.file_names else None
+    query = question if claim else contextualise(question, history, last_answer=previous.text if previous else "", names=names_file)
     follows = query != question
     qvec = embedder.encode([query])[0]
     # a follow-up is most often answered next to the last answer: the sentences around it are
@@ -489,7 +492,7 @@ def answer(
         # its own ("which seat did robert jackson hold when he defected" after a question on Balco)
         wider = functools.cache(lambda: _candidate_files(index, cands))  # read once, for any answer
         leans = follows and params.history_names and not own_names(question, cands.texts, wider)
-        asked = [question, *thread(history)] if leans else [question]
+        asked = [question, *thread(history, names=names_file)] if leans else [question]
         missing = _unmentioned(index, cands, answers[0], asked, wider)
         answered = not missing
     lacks = None

@@ -72,6 +72,21 @@ def leans_on_history(question: str, last_turn: str = "") -> bool:
     )
 
 
+_NAMES_NOTHING = 4  # content words at most of a question that carries on the thread's named subject
+
+
+def _keeps_subject(question: str, earlier: Sequence[str], names: Callable[[str], bool] | None) -> bool:
+    """True when ``question``, a short one (four content words at most) that names nothing
+    (``names``: whether a text names a file of the corpus, "faiss" for ``faiss-cpu.md``), follows
+    questions of which the last, or one it leans on, named its subject: "what's the base exception
+    called" after "what's the idna package for" and "what python does it need", "who implemented
+    the gpu part" after "what is faiss" ask about idna and Faiss, as a person in a chat on them
+    means. Without ``names`` (a corpus whose files are not named for their subjects), False."""
+    if names is None or not earlier or len(query_tokens(question)) > _NAMES_NOTHING or names(question):
+        return False
+    return any(names(h) for h in thread(earlier, names=names))
+
+
 def is_claim(text: str, min_words: int = 8) -> bool:
     """True when ``text`` is a statement (``qa.answer_types.is_statement``) of ``min_words`` words
     or more that does not open by carrying on ("and …"): a claim of its own, which no earlier turn
@@ -81,28 +96,30 @@ def is_claim(text: str, min_words: int = 8) -> bool:
             and is_statement(text, min_words))
 
 
-def thread(history: Sequence[str], most: int = 3) -> list[str]:
+def thread(history: Sequence[str], most: int = 3, names: Callable[[str], bool] | None = None) -> list[str]:
     """The earlier questions a follow-up leans on, the last first: the last question, and where it
     leaned on the one before it (it points back, carries on or names too little to stand alone),
     that one too, up to ``most``. In "how do i install typer", "what python does it need", "and
     whats the license", the licence asked of is typer's, which only the first names."""
     earlier = [h.strip() for h in history if h and h.strip()]
     out: list[str] = []
-    for h in reversed(earlier):
-        out.append(h)
-        if len(out) >= most or not leans_on_history(h):
+    for i in range(len(earlier) - 1, -1, -1):
+        out.append(earlier[i])
+        if len(out) >= most or not (leans_on_history(earlier[i]) or _keeps_subject(earlier[i], earlier[:i], names)):
             break
     return out
 
 
-def contextualise(question: str, history: Sequence[str], turns: int = 1, last_answer: str = "") -> str:
+def contextualise(
+    question: str, history: Sequence[str], turns: int = 1, last_answer: str = "", names: Callable[[str], bool] | None = None
+) -> str:
     """The text to search for: the question, plus the earlier questions it leans on (``thread``;
     at least the last ``turns``) if it leans on them (``last_answer``: the quote the last question
     got, which the question may take up)."""
     earlier = [h.strip() for h in history if h and h.strip()]
-    if not earlier or not leans_on_history(question, f"{earlier[-1]} {last_answer}"):
+    if not earlier or not (leans_on_history(question, f"{earlier[-1]} {last_answer}") or _keeps_subject(question, earlier, names)):
         return question
-    leaned = thread(earlier)
+    leaned = thread(earlier, names=names)
     return " ".join([question, *(leaned if len(leaned) >= turns else reversed(earlier[-turns:]))])
 
 

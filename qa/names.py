@@ -201,8 +201,10 @@ def unmentioned(
     under" is not answered from ``syrupy.md``, which never mentions tokenizers. The answer's own
     files (``sources``) mention their names. A year the question names (1800 to 2099) is a name
     too."""
-    by_file = [word for word in named_files(question, file_names, sources)
-               if not any(mentions(d, (word,)) for d in documents)]
+    # a file named by its name's first part ("faiss" for faiss-cpu.md) is mentioned by that part
+    typed = question.lower()
+    forms = [word if word in typed else re.split(r"[-_]", word)[0] for word in named_files(question, file_names, sources)]
+    by_file = [form for form in forms if not any(mentions(d, (form,)) for d in documents)]
     missing = []
     typed = [re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question)]
     for name, in_capitals in _asked(question, texts):
@@ -258,8 +260,24 @@ def named_files(question: str, file_names: Collection[str], sources: Sequence[st
         return []
     own = {file_name(s) for s in sources}
     words = (re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question))
-    named = [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP and w in file_names and w not in own]
+    # a name's first part names the file too where it names only that one: "faiss" names faiss-cpu.md
+    parts = _first_parts(frozenset(file_names))
+    named = [parts.get(w, w) for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP]
+    named = [w for w in dict.fromkeys(named) if w in file_names and w not in own]
     return [w for w in named if coined(w)]  # the vocabulary is read only for a question that names a file
+
+
+@functools.lru_cache(maxsize=8)
+def _first_parts(file_names: frozenset[str]) -> dict[str, str]:
+    """The first part of each file name joined by a dash or an underscore, where it is no file's
+    name itself and starts no other: "faiss" for "faiss-cpu" (not "charset" where there are
+    "charset-normalizer" and "charset-detect")."""
+    firsts: dict[str, list[str]] = {}
+    for name in file_names:
+        first = re.split(r"[-_]", name)[0]
+        if first != name and len(first) >= 3:
+            firsts.setdefault(first, []).append(name)
+    return {first: names[0] for first, names in firsts.items() if len(names) == 1 and first not in file_names}
 
 
 def mentions(text: str, names: Collection[str]) -> bool:

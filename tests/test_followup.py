@@ -152,3 +152,20 @@ FILES = {"trafilatura", "sortedcontainers", "typer", "rich", "syrupy"}
 )
 def test_what_about_x_asks_the_last_question_of_x(question: str, history: list[str], read_as: str) -> None:
     assert substitute(question, history, lambda w: w in FILES) == read_as
+
+
+def test_a_short_question_naming_nothing_carries_on_the_file_the_chat_named() -> None:
+    """In a folder of READMEs, "what's the base exception called" after "what's the idna package
+    for" and "what python does it need" asks about idna: it names no file, and the thread does.
+    Without a way to tell a file's name (a folder whose files are not named for their subjects),
+    or where the question names a file itself or says more, it stands alone."""
+    files = {"idna", "faiss-cpu", "rich"}
+    names = lambda text: any(w in files or f"{w}-cpu" in files for w in text.lower().split())  # noqa: E731
+    chat = ["what's the idna package for", "what python does it need"]
+    q = "what's the base exception called"
+    assert contextualise(q, chat) == q
+    assert contextualise(q, chat, names=names) == f"{q} what python does it need what's the idna package for"
+    assert contextualise("what's the base exception of rich called", chat, names=names).endswith("called")
+    assert contextualise("which exception is raised when a label mixes scripts badly", chat, names=names).endswith("badly")
+    assert thread(["what is faiss", "who implemented the gpu part"], names=names) == ["who implemented the gpu part", "what is faiss"]
+    assert thread(["what is faiss", "who implemented the gpu part"]) == ["who implemented the gpu part"]

@@ -9,7 +9,7 @@ from conftest import FakeEmbedder, check_answer, fake_index
 
 from qa.answers import AnswerParams, answer
 from qa.conversation import result_from_json
-from qa.names import asked_names, coined, unmentioned
+from qa.names import asked_names, coined, named_files, unmentioned
 from qa.records import names_list
 
 PRIZE_Q = "how much prize money does the dubai winner get"
@@ -203,6 +203,18 @@ def test_a_question_that_names_a_file_of_the_corpus_is_not_answered_from_a_file_
     assert unmentioned("how big is the travel budget", [], ["Travel spending is capped at £500."],
                        file_names={"budget", "travel-policy"}, sources=["travel-policy.md"]) == ()
     assert coined("tokenizers") and coined("faiss-cpu") and not coined("budget") and not coined("minutes")
+
+
+def test_a_files_name_is_named_by_its_first_part() -> None:
+    """"what does faiss depend on" in a folder with ``faiss-cpu.md`` names it: the first part of a
+    name joined by a dash, where no other file's name starts with it. A file named by that part
+    is mentioned by it."""
+    names = frozenset({"faiss-cpu", "charset-normalizer", "charset-detect", "rich"})
+    assert named_files("what does faiss depend on", names) == ["faiss-cpu"]
+    assert named_files("what does faiss-cpu depend on", names) == ["faiss-cpu"]
+    assert named_files("what does charset depend on", names) == []  # two files start with it
+    assert unmentioned("what does faiss depend on", [], ["Faiss depends on BLAS."], file_names=names) == ()
+    assert unmentioned("what does faiss depend on", [], ["Rich depends on nothing."], file_names=names) == ("faiss",)
 
 
 def test_a_name_typed_clipped_is_mentioned_by_the_word_it_starts() -> None:
