@@ -137,6 +137,10 @@ class AnswerParams:
     # a date asked by name: where the best answer gives none, the best that does and passes the
     # threshold comes first (a figure asked: not so, unanswerable questions found one elsewhere)
     date_first: bool = True
+    # "who is the children's commissioner": a logit for a sentence naming the title next to its
+    # holder ("the children's commissioner Eleanor Brazil"), over one that names both apart
+    # (measured on 495 who-is questions: 3 gained, none lost at 1.0; at 2.0, 3 gained and 10 lost)
+    appositive_bonus: float = 1.0
     follow_bonus: float = 1.0  # with the reader: logit added to a follow-up's candidates in the previous answer's file
     # with the reader: logit taken from candidates of files that mention a file the question names
     # without being it ("who is the author of pytz", in a folder with pytz.txt: not tzlocal.rst)
@@ -611,6 +615,10 @@ def _credits(
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)
+    if kind is None and params.appositive_bonus and (title := title_asked(question)) is not None:
+        pattern = _appositive(title[1])
+        credit = {int(s): params.appositive_bonus for s in cands.ids if pattern.search(index.sentence_text(int(s)))}
+        return credit | {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     if kind == "definition":
         credit = _definitions(index, question, cands, about)
         if credit:
@@ -676,6 +684,18 @@ def _definitions(index: Index, question: str, cands: Candidates, about: str = ""
             rows += definition_rows(index, f, [*names, own, re.split(r"[-_.]", own)[0]])
         return rows
     return definition_rows(index, -1, names, rows=[int(s) for s in cands.ids])
+
+
+_HONORIFIC = r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof|Professor)\.?\s+)?"
+_A_NAME = r"[A-Z][\w'’-]+(?:\s+(?:de|da|van|von|der|la|le)?\s*[A-Z][\w'’-]+){1,3}"
+
+
+@functools.lru_cache(maxsize=64)
+def _appositive(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A title next to its holder's name: "children's commissioner Eleanor Brazil", "Council
+    leader, Cllr Abi Brown", "Tim Danton, editor of PC Pro"."""
+    title = r"(?i:\b(?:" + "|".join(re.escape(w) for w in words) + r"))"
+    return re.compile(rf"{title},?\s+{_HONORIFIC}{_A_NAME}|\b{_A_NAME},\s+(?:(?i:the|a|an)\s+)?(?:[\w'’&.-]+\s+){{0,3}}?{title}\b")
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -900,3 +900,17 @@ def test_a_role_described_is_the_person_the_next_sentence_names(tmp_path: Path) 
 def test_a_count_of_people_is_not_a_count_of_things(short: str, text: str, question: str, gives: bool) -> None:
     after = text[text.index(short) + len(short):]
     assert gives_quantity(short, text, question, after) is gives
+
+
+def test_a_title_next_to_its_holders_name() -> None:
+    """"who is the children's commissioner": the sentence that names the commissioner next to the
+    title, not one that names the title and another person apart."""
+    from qa.answers import _appositive
+
+    commissioner = _appositive(("commissioner",))
+    assert commissioner.search("A four-month review by the children’s commissioner Eleanor Brazil has concluded")
+    assert not commissioner.search("Cabinet member for children, Cllr Dave Evans, added: 'The children's commissioner recognised …'")
+    leader = _appositive(("leader",))
+    assert leader.search("Council leader, Cllr Abi Brown, said: 'We are fully committed.'")
+    assert _appositive(("editor",)).search("Tim Danton, editor of PC Pro, said several products")
+    assert not leader.search("The leader of the pack said so.")
