@@ -634,7 +634,7 @@ def _credits(
         kind = "byline" if topic else "piece"
     best = np.argsort(-base, kind="stable")[: params.read_top]
     files = list(dict.fromkeys(int(index.sentences[cands.ids[i], 0]) for i in best))[:3]
-    if kind in ("license", "install"):  # "what license is h11 under": h11's own lines, wherever the ranker put them
+    if kind in ("license", "install", "usage", "dependencies"):  # "what license is h11 under": h11's own lines, wherever the ranker put them
         # (a licence: only a file the question names, "what license does rich use" is not asking
         # of any file that names a licence, and a named file that names none gets none; an
         # install command: the best three files' where it names none, "how do i install rich")

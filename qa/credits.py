@@ -161,6 +161,22 @@ def defined(question: str) -> str | None:
     return " ".join(words)
 
 
+# "how do i use tqdm", "how to get started with typer": a README's usage section;
+# "what does typer depend on", "what are dateparser's dependencies": its dependencies section
+_ASKS_USAGE = re.compile(
+    r"\bhow\s+(?:do|can|should|would)\s+(?:i|you|we|one)\s+(?:use|get\s+started\s+with|start\s+with)\b"
+    r"|\bhow\s+to\s+(?:use|get\s+started)\b|\b(?:usage\s+(?:of|example)|quick\s*start|getting\s+started)\b|\b(?:an?\s+)?(?:quick\s+|simple\s+|basic\s+)?example\s+of\b",
+    re.IGNORECASE,
+)
+_ASKS_DEPENDENCIES = re.compile(r"\b(?:depends?\s+on|dependen(?:cy|cies)|prerequisites?|requirements?)\b", re.IGNORECASE)
+_SECTION = {
+    "usage": re.compile(
+        r"^\W*(?:basic\s+|quick\s+)?(?:usage|quick\s*start|getting\s+started|examples?|tutorial|how\s+to\s+use|using\s+the)\b", re.IGNORECASE
+    ),
+    "dependencies": re.compile(r"^\W*(?:requirements|dependencies|prerequisites)\b", re.IGNORECASE),
+}
+
+
 def credit_asked(question: str) -> str | None:
     """"byline" when ``question`` asks who wrote a piece about something ("the stoke article",
     "about suffolk") or when it was published; "piece" when it asks that of the piece and names
@@ -168,7 +184,8 @@ def credit_asked(question: str) -> str | None:
     maintains, created, is behind or wrote some other thing ("who wrote bm25s"; "who wrote the
     review" asks for whoever did the review, whom the piece names, not its reporter); "license"
     when it asks which licence a thing is under ("what license is h11 under"); "install" when it
-    asks how to install one ("how do i install rich"); "definition" when it asks what a thing is
+    asks how to install one ("how do i install rich"); "usage" or "dependencies" when it asks how
+    to use one or what it depends on (``section_rows``); "definition" when it asks what a thing is
     ("what is faiss": ``defined``), else None."""
     if _ASKS_AUTHOR.search(question) or _ASKS_PUBLISHED.search(question):
         return "byline" if topic_of(question) else "piece"
@@ -178,6 +195,10 @@ def credit_asked(question: str) -> str | None:
         return "license"
     if _ASKS_INSTALL.search(question):
         return "install"
+    if _ASKS_USAGE.search(question):
+        return "usage"
+    if _ASKS_DEPENDENCIES.search(question):
+        return "dependencies"
     return "definition" if defined(question) else None
 
 
@@ -224,6 +245,8 @@ def credit_rows(index, file: int, kind: str = "byline", topic: Sequence[str] = (
         return license_rows(index, file)
     if kind == "install":
         return install_rows(index, file)
+    if kind in _SECTION:
+        return section_rows(index, file, kind)
     if kind == "piece":
         own = own_byline(index, file)
         return [] if own is None else [own]
@@ -274,6 +297,33 @@ def license_rows(index, file: int) -> list[int]:
             rows.append(s)
         found[file] = rows
     return found[file]
+
+
+def section_rows(index, file: int, kind: str) -> list[int]:
+    """The first sentences under ``file``'s first heading of ``kind``: "usage" ("Usage", "Basic
+    Usage", "Quickstart", "Example", "How To Use") or "dependencies" ("Requirements",
+    "Dependencies"), not the heading's own line. "how do i use tqdm" was answered "… tqdm uses
+    smart algorithms to predict the remaining time …": the reader matched "use"."""
+    entry = index.files[file]
+    if not entry.sections:
+        return []
+    lo, hi = entry.sentences
+    rows, heading = [], None
+    for s in range(lo, hi):
+        heads = headings_at(entry.sections, int(index.sentences[s, 1]))
+        if not heads:
+            continue
+        if heading is None and _SECTION[kind].match(heads[-1]):
+            heading = heads[-1]
+        if heading is not None:
+            if heads[-1] != heading and heading not in heads:
+                break
+            text = index.sentence_text(s)
+            if _words(text) not in ("", _words(heads[-1])):
+                rows.append(s)
+                if len(rows) >= _UNDER_HEADING:
+                    break
+    return rows
 
 
 def install_rows(index, file: int) -> list[int]:

@@ -20,6 +20,7 @@ from qa.credits import (
     is_byline,
     is_copyright,
     own_byline,
+    section_rows,
     topic_of,
 )
 
@@ -223,3 +224,36 @@ def test_the_sentences_that_say_what_a_files_project_is(tmp_path: Path) -> None:
     rows = range(len(index.sentences))
     said = [index.sentence_text(s) for s in definition_rows(index, -1, ["trafilatura"], rows=list(rows))]
     assert said == ["Trafilatura is a Python package and command-line tool.", "*Trafilatura* is an Italian word for wire drawing."]
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("how do i use tqdm", "usage"),
+        ("how to get started with syrupy", "usage"),
+        ("quick example of bm25s", "usage"),
+        ("what does typer depend on", "dependencies"),
+        ("what are the requirements for dateparser", "dependencies"),
+        ("how do i install tqdm", "install"),  # an install command, not the usage section
+        ("how is the money used", None),
+        ("what was the water usage in 2004", None),
+    ],
+)
+def test_questions_that_ask_how_to_use_a_thing_or_what_it_needs(question: str, kind: str | None) -> None:
+    assert credit_asked(question) == kind
+
+
+def test_a_files_usage_and_dependencies_sections(tmp_path: Path) -> None:
+    """The first sentences under a README's first usage heading ("Usage", "Quickstart", "How To
+    Use", "Example") and under its dependencies heading; not the heading's own line, nor the next
+    section's lines."""
+    _, index, _ = fake_index(tmp_path, {
+        "tqdm.md": "# tqdm\n\nA progress bar that uses smart algorithms.\n\n## Usage\n\n"
+        "Wrap any iterable with tqdm and you are done.\n\n### Basic usage\n\nCall trange for ranges.\n\n"
+        "## Dependencies\n\nIt needs nothing but Python.\n\n## License\n\nMIT\n",
+        "plain.txt": "No headings here. How to use it is not said.\n",
+    })
+    texts = lambda f, kind: [index.sentence_text(s) for s in section_rows(index, index.by_source[f], kind)]  # noqa: E731
+    assert texts("tqdm.md", "usage") == ["Wrap any iterable with tqdm and you are done.", "Call trange for ranges."]
+    assert texts("tqdm.md", "dependencies") == ["It needs nothing but Python."]
+    assert texts("plain.txt", "usage") == []
