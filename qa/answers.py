@@ -644,6 +644,8 @@ def _credits(
     rows = [s for f in files for s in credit_rows(index, f, kind, topic)]
     if kind == "install" and (installer := installer_asked(question)):  # "… from conda": its commands only
         rows = [s for s in rows if re.search(rf"\b{installer}\b", index.sentence_text(s), re.IGNORECASE)]
+    if not rows and kind in ("usage", "dependencies"):  # no such section: as for any other question
+        return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
     credit = dict.fromkeys(rows, params.credit_bonus)
     if kind == "byline" and files and asks_published(question) and not any(is_byline(index.sentence_text(s)) for s in credit):
         # "when was the first article on the stoke deadline published": no byline's piece has the
