@@ -4,7 +4,7 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat11``, and ``bbc-own`` to ``bbc-own18``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat12``, and ``bbc-own`` to ``bbc-own19``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
@@ -92,6 +92,8 @@ SETS = {
     "docs-own9": (ROOT / "bench" / "questions" / "docs-own9.jsonl", DOCS, "docs"),
     "chain-bbc2": (ROOT / "bench" / "questions" / "chain-bbc2.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "chain-docs2": (ROOT / "bench" / "questions" / "chain-docs2.jsonl", DOCS, "docs"),
+    "sample-chat12": (ROOT / "bench" / "questions" / "sample-chat12.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own19": (ROOT / "bench" / "questions" / "bbc-own19.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
