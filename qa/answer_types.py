@@ -51,7 +51,7 @@ _COUNT_NAMED = (
     r"(?=\s*$|\s*[?.!,]|\s+(?:at|in|of|for|on|when|that|this|last|against|like|was|then|after|before|between)\b)"
 )
 _HOW_MUCH = re.compile(
-    r"\bhow (?:much|many|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b|" + _COUNT_NAMED + r""
+    r"\bhow (?:much|many|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b|" + _COUNT_NAMED +
     r"|\bwhat (?:percentage|percent|proportion|number|amount|fraction|size|salary|price|cost|sum|rate|speed|distance)\b"
     r"|\b(?:salary|pay|cost|price|budget|figure)\b",
     re.IGNORECASE,
@@ -105,7 +105,7 @@ _WHAT_IT_PAYS = (
 )
 # a question that asks for a count, a sum, an age, a share or a duration: its answer holds one
 _QUANTITY = re.compile(
-    r"\bhow (?:much|many|old|long|big|large)\b|" + _COUNT_NAMED + r""
+    r"\bhow (?:much|many|old|long|big|large)\b|" + _COUNT_NAMED +
     r"|\bwhat (?:percentage|percent|proportion|share|number|amount|fraction|salary|price|cost|sum|age)\b"
     r"|" + _WHAT_IT_PAYS,
     re.IGNORECASE,

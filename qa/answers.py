@@ -611,7 +611,9 @@ def _credits(
     ``byline_penalty`` (for a follow-up, what the piece is about is read from ``about``, the
     question with the one it follows, as searched). Any other question: a byline among the
     candidates loses ``byline_penalty`` ("By Cllr Carl Jackson | 09 February 2026" is no answer to "what's the
-    pilot in bucks about")."""
+    pilot in bucks about"). "what is faiss": the sentences that say what it is (``_definitions``);
+    "who is the children's commissioner": a sentence naming the title next to a name gains
+    ``appositive_bonus`` (``_appositive``)."""
     if not params.credit_bonus:
         return {}
     kind = credit_asked(question)

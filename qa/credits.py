@@ -25,7 +25,9 @@ sentence of its own ("Faiss is a library for efficient similarity search …", "
 a library that …", "This is a little HTTP/1.1 library …"), which the reader, given "what is
 faiss", rated below any sentence opening on the name ("Faiss is MIT-licensed, …" at 0.80). Such
 a question credits the sentences that say what the thing it names is: of the file it names,
-else of the candidates.
+else of the candidates. "how do i use tqdm" and "what does typer depend on" credit the first
+lines under the file's usage or dependencies heading (the reader put "… tqdm uses smart
+algorithms …" first: it matched "use").
 """
 
 from __future__ import annotations
