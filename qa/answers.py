@@ -52,6 +52,7 @@ from embeddings.model import Embedder
 from embeddings.vectors import rows
 from qa.answer_types import (
     DATE,
+    HONORIFICS,
     NAME,
     NUMBER,
     PERSON,
@@ -92,7 +93,7 @@ from qa.followup import contextualise, is_claim, resolve_person, resolve_thing, 
 from qa.index import Index
 from qa.lexical import query_tokens
 from qa.markup import markup_only
-from qa.names import file_name, mentions, named_files, own_names, unmentioned
+from qa.names import file_name, first_part, mentions, named_files, own_names, unmentioned
 from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
@@ -620,14 +621,14 @@ def _credits(
     if kind is None and params.appositive_bonus and (title := title_asked(question)) is not None:
         pattern = _appositive(title[1])
         credit = {int(s): params.appositive_bonus for s in cands.ids if pattern.search(index.sentence_text(int(s)))}
-        return credit | {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+        return credit | _bylines_marked_down(index, cands, params)
     if kind == "definition":
         credit = _definitions(index, question, cands, about)
         if credit:
             return dict.fromkeys(credit, params.credit_bonus)
         kind = None
     if kind is None:
-        return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+        return _bylines_marked_down(index, cands, params)
     topic: list[str] = []
     if kind in ("byline", "piece"):
         # for a follow-up ("when was that put up" after "who wrote the wandsworth piece") what the
@@ -647,7 +648,7 @@ def _credits(
     if kind == "install" and (installer := installer_asked(question)):  # "… from conda": its commands only
         rows = [s for s in rows if re.search(rf"\b{installer}\b", index.sentence_text(s), re.IGNORECASE)]
     if not rows and kind in ("usage", "dependencies"):  # no such section: as for any other question
-        return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
+        return _bylines_marked_down(index, cands, params)
     credit = dict.fromkeys(rows, params.credit_bonus)
     if kind == "byline" and files and asks_published(question) and not any(is_byline(index.sentence_text(s)) for s in credit):
         # "when was the first article on the stoke deadline published": no byline's piece has the
@@ -659,9 +660,15 @@ def _credits(
         if own is not None:
             credit[own] = params.credit_bonus
     if kind == "piece":  # "who wrote the story": not one of the other pieces a page lists
-        credit |= {int(s): -params.byline_penalty for s in cands.ids
-                   if int(s) not in credit and is_byline(index.sentence_text(int(s)))}
+        credit |= {s: b for s, b in _bylines_marked_down(index, cands, params).items() if s not in credit}
     return credit
+
+
+def _bylines_marked_down(index: Index, cands: Candidates, params: AnswerParams) -> dict[int, float]:
+    """The candidates that are bylines, each with ``-byline_penalty``: what any question that asks
+    for no credit gets ("By Cllr Carl Jackson | 09 February 2026" answers no "what's the pilot in
+    bucks about")."""
+    return {int(s): -params.byline_penalty for s in cands.ids if is_byline(index.sentence_text(int(s)))}
 
 
 def _definitions(index: Index, question: str, cands: Candidates, about: str = "") -> list[int]:
@@ -679,18 +686,17 @@ def _definitions(index: Index, question: str, cands: Candidates, about: str = ""
             return []
     else:
         names = [thing]
-    files = [f for f, e in enumerate(index.files)
-             if (name := file_name(e.source)) in names or re.split(r"[-_.]", name)[0] in names]
+    files = [f for f, e in enumerate(index.files) if (name := file_name(e.source)) in names or first_part(name) in names]
     if files:
         rows = []
         for f in files:  # the file's name and its first part: faiss-cpu.md says "Faiss is a library …"
             own = file_name(index.files[f].source)
-            rows += definition_rows(index, f, [*names, own, re.split(r"[-_.]", own)[0]])
+            rows += definition_rows(index, f, [*names, own, first_part(own)])
         return rows
     return definition_rows(index, -1, names, rows=[int(s) for s in cands.ids])
 
 
-_HONORIFIC = r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof|Professor)\.?\s+)?"
+_HONORIFIC = r"(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)?"
 _A_NAME = r"[A-Z][\w'’-]+(?:\s+(?:de|da|van|von|der|la|le)?\s*[A-Z][\w'’-]+){1,3}"
 
 

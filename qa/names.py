@@ -202,8 +202,8 @@ def unmentioned(
     files (``sources``) mention their names. A year the question names (1800 to 2099) is a name
     too."""
     # a file named by its name's first part ("faiss" for faiss-cpu.md) is mentioned by that part
-    typed = question.lower()
-    forms = [word if word in typed else re.split(r"[-_]", word)[0] for word in named_files(question, file_names, sources)]
+    lowered = question.lower()
+    forms = [word if word in lowered else first_part(word) for word in named_files(question, file_names, sources)]
     by_file = [form for form in forms if not any(mentions(d, (form,)) for d in documents)]
     missing = []
     typed = [re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(question)]
@@ -274,10 +274,16 @@ def _first_parts(file_names: frozenset[str]) -> dict[str, str]:
     "charset-normalizer" and "charset-detect")."""
     firsts: dict[str, list[str]] = {}
     for name in file_names:
-        first = re.split(r"[-_]", name)[0]
+        first = first_part(name)
         if first != name and len(first) >= 3:
             firsts.setdefault(first, []).append(name)
     return {first: names[0] for first, names in firsts.items() if len(names) == 1 and first not in file_names}
+
+
+def first_part(name: str) -> str:
+    """A file name's part before its first dash or underscore ("faiss" of "faiss-cpu"); the name
+    itself where it has none."""
+    return re.split(r"[-_]", name, maxsplit=1)[0]
 
 
 def mentions(text: str, names: Collection[str]) -> bool:
