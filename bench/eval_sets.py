@@ -4,14 +4,14 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat12``, and ``bbc-own`` to ``bbc-own19``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat13``, and ``bbc-own`` to ``bbc-own20``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
 than the article's: "spend" for "invest") on the BBC corpus: written for it and
-never tuned on; ``docs-own`` to ``docs-own9`` on another kind of corpus, installed
+never tuned on; ``docs-own`` to ``docs-own10`` on another kind of corpus, installed
 packages' READMEs, written by ``bench/docs_corpus.py``; ``chain-sample``, ``chain-bbc``, ``chain-docs``,
-``chain-bbc2`` and ``chain-docs2``: chats of three or four turns whose first question alone names the subject), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
+``chain-bbc2``, ``chain-docs2``, ``chain-sample2``, ``chain-bbc3`` and ``chain-docs3``: chats of three or four turns whose first question alone names the subject), ``bbc``, the SQuAD validation articles (``squad11-val``, ``squad20-val``: the
 questions of the articles ``bench/train_reader.py`` holds out, written to ``--work``) and, when
 named, ``scifact`` (its index takes 20 to 60 minutes to build on 2 cores) and ``scifact-val`` (the
 claims of the abstracts ``train_reader --claims`` holds out: the part of ``scifact`` a reader
@@ -94,6 +94,12 @@ SETS = {
     "chain-docs2": (ROOT / "bench" / "questions" / "chain-docs2.jsonl", DOCS, "docs"),
     "sample-chat12": (ROOT / "bench" / "questions" / "sample-chat12.jsonl", ROOT / "corpus", "corpus"),
     "bbc-own19": (ROOT / "bench" / "questions" / "bbc-own19.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "sample-chat13": (ROOT / "bench" / "questions" / "sample-chat13.jsonl", ROOT / "corpus", "corpus"),
+    "chain-sample2": (ROOT / "bench" / "questions" / "chain-sample2.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own20": (ROOT / "bench" / "questions" / "bbc-own20.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "chain-bbc3": (ROOT / "bench" / "questions" / "chain-bbc3.jsonl", EVAL / "bbc" / "corpus", "bbc"),
+    "docs-own10": (ROOT / "bench" / "questions" / "docs-own10.jsonl", DOCS, "docs"),
+    "chain-docs3": (ROOT / "bench" / "questions" / "chain-docs3.jsonl", DOCS, "docs"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
