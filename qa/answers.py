@@ -98,7 +98,7 @@ from qa.reading import file_title, near_previous, rescore
 from qa.records import Answer, Result
 from qa.retrieval import retrieve
 from qa.roles import names_title, title_asked
-from qa.spelling import correct, spell_out
+from qa.spelling import correct, spell_out, unclip
 
 TYPE_KINDS = (DATE, NUMBER, PERSON, PLACE, NAME)
 FEATURES = ("dense", "passage", "lexical", "window", "echo", "neighbour") + tuple(
@@ -143,6 +143,12 @@ class AnswerParams:
     # (measured on 495 who-is questions: 3 gained, none lost at 1.0; at 2.0, 3 gained and 10 lost)
     appositive_bonus: float = 1.0
     follow_bonus: float = 1.0  # with the reader: logit added to a follow-up's candidates in the previous answer's file
+    # with the reader: logit added, in a chat, to the previous answer's file for a question that
+    # does not lean on the last turn but names nothing that file does not mention ("where are the
+    # interviews going to end up" after a question on a study's findings): people go on asking
+    # about what they were reading
+    stay_bonus: float = 1.0
+    stay_read: int = 3  # that file's best sentences by the ranker read whatever the ranking
     # with the reader: logit taken from candidates of files that mention a file the question names
     # without being it ("who is the author of pytz", in a folder with pytz.txt: not tzlocal.rst)
     named_penalty: float = 1.0
@@ -419,6 +425,8 @@ def answer(
         return Result(question, False, (), qid, time.perf_counter() - t0, lacks="question")
     # "whos the ceo of phytopharm" read as "who is …": no correction to show (qa.spelling)
     question, history = spell_out(question), [spell_out(h) for h in history]
+    if params.spelling:  # "which ref", "the govt": read in full where the corpus writes them so (qa.spelling)
+        question, history = unclip(index, question), [unclip(index, h) for h in history]
     unmistyped = question
     if params.spelling:  # "gavin willamson" read as the corpus's "gavin williamson" (qa.spelling)
         question = correct(index, question)
@@ -450,6 +458,17 @@ def answer(
             query, follows, prev_rows = question, False, []
             qvec = embedder.encode([query])[0]
             cands = candidates(index, qvec, query, params, mode, asked=question)
+    stay_rows: list[int] = []
+    if (params.stay_bonus and reader is not None and params.reader and previous is not None and not follows
+            and not claim and previous.source in index.by_source):
+        stay = _stays_on(index, question, cands, previous.source)
+        if stay is not None:
+            lo, hi = index.files[stay].sentences
+            prev_rows = list(range(lo, hi))
+            cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
+            base = ranker_scores(cands, params)
+            inside = [i for i, s in enumerate(cands.ids.tolist()) if lo <= s < hi]
+            stay_rows = [int(cands.ids[i]) for i in sorted(inside, key=lambda i: -base[i])[: params.stay_read]]
     base = ranker_scores(cands, params)
     credit = _credits(index, question, cands, base, params, query) if reader is not None and params.reader else {}
     credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them
@@ -462,6 +481,7 @@ def answer(
     shown = params.statement_k if statement else None  # a statement: the best of up to that many files
     if reader is not None and params.reader and not statement and len(cands.ids):
         prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
+        read_first = [*stay_rows, *credited] if stay_rows else [*prev_rows, *credited]
         # a follow-up is searched for with the earlier question (and next to the earlier answer),
         # but read as asked: with the earlier question appended, the reader answered that one again
         # ("what does that job pay?" got the council's name). On the follow-ups of seed, bbc and
@@ -474,8 +494,8 @@ def answer(
             read_as = resolve_thing(question, history)
         bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
         if prefer is not None:
-            bonus[prefer] = bonus.get(prefer, 0.0) + params.follow_bonus
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*prev_rows, *credited], bonus, credit)
+            bonus[prefer] = bonus.get(prefer, 0.0) + (params.stay_bonus if stay_rows else params.follow_bonus)
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, read_first, bonus, credit)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
@@ -706,6 +726,18 @@ def _appositive(words: tuple[str, ...]) -> re.Pattern[str]:
     leader, Cllr Abi Brown", "Tim Danton, editor of PC Pro"."""
     title = r"(?i:\b(?:" + "|".join(re.escape(w) for w in words) + r"))"
     return re.compile(rf"{title},?\s+{_HONORIFIC}{_A_NAME}|\b{_A_NAME},\s+(?:(?i:the|a|an)\s+)?(?:[\w'’&.-]+\s+){{0,3}}?{title}\b")
+
+
+def _stays_on(index: Index, question: str, cands: Candidates, source: str) -> int | None:
+    """The file of the last answer (``source``) where ``question`` names nothing it does not
+    mention (``qa.names.unmentioned``): "where are the interviews going to end up" after a turn
+    answered from a study's report asks about that study; "who is roddick's coach" after it
+    names another subject. None otherwise."""
+    f = index.by_source[source]
+    wider = functools.cache(lambda: _candidate_files(index, cands))
+    if unmentioned(question, cands.texts, [index.doc_text(f)], wider, index.file_names, [source]):
+        return None
+    return f
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -69,6 +69,40 @@ def spell_out(question: str) -> str:
     return _CONTRACTED.sub(put, question)
 
 
+# words people clip in a chat, typed in lower case, each standing for one word ("which ref ruled
+# out the try": the referee; "the q mag poll": the magazine); "sec" only after a department's
+# name ("the education sec"), since "the sec" is also the SEC
+_CLIPPINGS = {
+    "govt": "government", "govts": "governments", "ref": "referee", "refs": "referees", "ppl": "people",
+    "dept": "department", "depts": "departments",
+    "mag": "magazine", "mags": "magazines", "uni": "university", "unis": "universities",
+}
+_CLIPPED = re.compile(r"\b(?:" + "|".join(_CLIPPINGS) + r")\b")
+_SECRETARY = re.compile(
+    r"\b(?P<office>education|home|foreign|health|culture|transport|defence|business|trade|work|environment)\s+sec\b",
+    re.IGNORECASE,
+)
+
+
+def unclip(index: Index, question: str) -> str:
+    """``question`` with each clipped word read in full where the corpus writes the full word more
+    often than the clipped one ("govt" → "government", "which ref" → "which referee", "the
+    education sec" → "the education secretary"): in a folder of READMEs that write of git "refs"
+    more than of referees, "ref" is left as typed. No correction a person is shown."""
+    lexical = index.bm25_sentences
+
+    def fuller(clipped: str, full: str) -> bool:
+        idf = lexical.idf([*query_tokens(clipped), *query_tokens(full)])
+        return idf[query_tokens(full)[0]] < idf[query_tokens(clipped)[0]]
+
+    def put(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return _CLIPPINGS[word] if fuller(word, _CLIPPINGS[word]) else word
+
+    question = _CLIPPED.sub(put, question)
+    return _SECRETARY.sub(lambda m: f"{m.group('office')} secretary" if fuller("sec", "secretary") else m.group(0), question)
+
+
 # per loaded index: a spell checker over its files' words, counted
 _SPELLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -914,3 +914,48 @@ def test_a_title_next_to_its_holders_name() -> None:
     assert leader.search("Council leader, Cllr Abi Brown, said: 'We are fully committed.'")
     assert _appositive(("editor",)).search("Tim Danton, editor of PC Pro, said several products")
     assert not leader.search("The leader of the pack said so.")
+
+
+class _WordReader(_SpanReader):
+    """A stand-in for the reader that, for a question holding ``word``, reads a sentence holding it
+    a little more relevant (logit 0.5) than any other (0.0): less than the logit a chat's file
+    gains; any other question, by the words it shares with the sentence."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(())
+        self.word = word
+
+    def read(self, question, sentences, before, after, titles):
+        from embeddings.reader import Reading
+
+        if self.word not in question:  # any other question: the sentence sharing most of its words
+            words = set(question.lower().split())
+            return [Reading(relevance=0.5, logit=0.1 * len(words & set(t.lower().split())), span=None) for t in sentences]
+        return [Reading(relevance=0.5, logit=0.5 if self.word in t else 0.0, span=None) for t in sentences]
+
+
+def test_a_question_that_names_nothing_new_stays_with_the_file_the_chat_is_on(tmp_path: Path) -> None:
+    """"where are the interviews going to end up" after a question on a study of MPs: no pointer
+    back, but it names nothing that study's file does not mention, so the file gains
+    ``stay_bonus`` and its own sentences are read; a question naming what that file never
+    mentions ("where will Kaplan's tapes end up") is asked as if first."""
+    _, index, fake = fake_index(tmp_path, {
+        "study.txt": "MPs study\n\nWomen MPs face sexist taunts in the Commons, a Birkbeck study shows.\n\n"
+        "Some 83 MPs gave 100 hours of taped interviews. The interviews are to be placed in the British Library.\n",
+        "studio.txt": "Studio shooting\n\nThe interview at the studio ended when shots were fired outside. "
+        "The tapes of the interview will end up with the police, Kaplan said.\n",
+    })
+    reader = _WordReader("end up")
+    first = "what did the birkbeck study of women mps find"
+    previous = answer(index, fake, first, AnswerParams(threshold=0.0), reader=reader).leaned_on()
+    assert previous is not None and previous.source == "study.txt"
+    q = "where are the interviews going to end up"
+    alone = answer(index, fake, q, AnswerParams(threshold=0.0), reader=reader)
+    assert alone.answers[0].source == "studio.txt"
+    chat = answer(index, fake, q, AnswerParams(threshold=0.0), history=[first], reader=reader, previous=previous)
+    assert chat.answers[0].source == "study.txt" and any("British Library" in a.text for a in chat.answers)
+    off = answer(index, fake, q, AnswerParams(threshold=0.0, stay_bonus=0.0), history=[first], reader=reader, previous=previous)
+    assert [a.text for a in off.answers] == [a.text for a in alone.answers]
+    named = "where will kaplan's tapes end up"
+    switched = answer(index, fake, named, AnswerParams(threshold=0.0), history=[first], reader=reader, previous=previous)
+    assert [a.text for a in switched.answers] == [a.text for a in answer(index, fake, named, AnswerParams(threshold=0.0), reader=reader).answers]

@@ -9,7 +9,7 @@ from conftest import fake_index
 
 from qa.answers import AnswerParams, answer
 from qa.records import Result
-from qa.spelling import correct, spell_out
+from qa.spelling import correct, spell_out, unclip
 
 FILES = {
     "stoke.txt": "Education secretary Gavin Williamson has given the council until 31 January 2020.\n\n"
@@ -102,3 +102,34 @@ def test_a_contraction_is_read_spelt_out_and_shown_as_typed(tmp_path: Path) -> N
         assert not res.answered and res.lacks == "title", typed
     typo = answer(index, fake, "whos the directr of the councl", params)
     assert typo.read_as == "who is the directr of the council"
+
+
+def test_a_clipped_word_is_read_in_full_where_the_corpus_writes_it_so(tmp_path: Path) -> None:
+    """"which ref", "the govt", "the education sec": read as the referee, the government and the
+    education secretary where the corpus writes the full word more often than the clipped one; a
+    corpus that writes of git "refs" keeps "ref"; "the sec" alone may be the SEC."""
+    (tmp_path / "sport").mkdir()
+    (tmp_path / "git").mkdir()
+    sport = fake_index(tmp_path / "sport", {
+        "match.txt": "The referee Jonathan Kaplan ruled out the try. The government and the education secretary spoke.\n\n"
+        "The referee was booed. A magazine poll named the album.",
+    })[1]
+    assert unclip(sport, "which ref ruled out the try") == "which referee ruled out the try"
+    assert unclip(sport, "what did the govt and the education sec say") == "what did the government and the education secretary say"
+    assert unclip(sport, "how much did the sec fine them") == "how much did the sec fine them"
+    assert unclip(sport, "who topped the q mag poll") == "who topped the q magazine poll"
+    assert unclip(sport, "the Ref said") == "the Ref said"  # typed capitalised: a name, perhaps
+    git = fake_index(tmp_path / "git", {"git.md": "Push a ref to the remote. Each ref names a commit; refs are listed with git show-ref."})[1]
+    assert unclip(git, "how do i delete a ref") == "how do i delete a ref"
+
+
+def test_a_clipped_word_is_read_in_full_by_the_answer_and_not_shown(tmp_path: Path) -> None:
+    _, index, fake = fake_index(tmp_path, {
+        "match.txt": "The match was played in the rain at Twickenham.\n\nThe crowd sang in the rain all night.\n\n"
+        "The referee had a poor game. The referee is from South Africa.",
+    })
+    res = answer(index, fake, "how did the ref play", AnswerParams(reader=False, threshold=0.0))
+    assert res.read_as is None and res.question == "how did the ref play"  # no correction shown
+    assert "referee had a poor game" in res.answers[0].text
+    as_typed = answer(index, fake, "how did the ref play", AnswerParams(reader=False, threshold=0.0, spelling=False))
+    assert "referee" not in as_typed.answers[0].text  # "ref" alone is no word of the corpus
