@@ -4,7 +4,7 @@
 
 Runs ``qa eval --json`` (the command a user runs) on each set: ``seed`` and ``seed-fu`` (the
 shipped corpus), the project's own chat-style sets (``sample-chat``, ``sample-chat2``, ``sample-fu``,
-``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat13``, and ``bbc-own`` to ``bbc-own20``,
+``squad-val-chat``, ``squad20-val-chat``, ``sample-money`` ("how much was spent"), ``sample-chat3`` to ``sample-chat14``, and ``bbc-own`` to ``bbc-own21``,
 ``bbc-roles`` (who runs, heads, edits or founded what), ``bbc-switch`` (a chat that changes topic:
 the 31 direct questions of the own BBC sets that hold a pronoun, each asked after the question
 15 places on in that list, of another article) and ``bbc-money`` (sums asked in another verb
@@ -100,6 +100,8 @@ SETS = {
     "chain-bbc3": (ROOT / "bench" / "questions" / "chain-bbc3.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "docs-own10": (ROOT / "bench" / "questions" / "docs-own10.jsonl", DOCS, "docs"),
     "chain-docs3": (ROOT / "bench" / "questions" / "chain-docs3.jsonl", DOCS, "docs"),
+    "sample-chat14": (ROOT / "bench" / "questions" / "sample-chat14.jsonl", ROOT / "corpus", "corpus"),
+    "bbc-own21": (ROOT / "bench" / "questions" / "bbc-own21.jsonl", EVAL / "bbc" / "corpus", "bbc"),
     "squad11-val": (None, EVAL / "squad11-dev" / "corpus", "squad11"),
     "squad20-val": (None, EVAL / "squad20-dev" / "corpus", "squad20"),
     "scifact": (EVAL / "scifact" / "questions.jsonl", EVAL / "scifact" / "corpus", "scifact"),
