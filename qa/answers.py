@@ -458,18 +458,17 @@ def answer(
             query, follows, prev_rows = question, False, []
             qvec = embedder.encode([query])[0]
             cands = candidates(index, qvec, query, params, mode, asked=question)
-    stay_rows: list[int] = []
+    stay = None  # a question that names nothing new, in a chat: the file it stays on, its rows candidates
     if (params.stay_bonus and reader is not None and params.reader and previous is not None and not follows
             and not claim and previous.source in index.by_source):
         stay = _stays_on(index, question, cands, previous.source)
         if stay is not None:
-            lo, hi = index.files[stay].sentences
-            prev_rows = list(range(lo, hi))
+            prev_rows = list(range(*index.files[stay].sentences))
             cands = candidates(index, qvec, query, params, mode, asked=question, extra=prev_rows)
-            base = ranker_scores(cands, params)
-            inside = [i for i, s in enumerate(cands.ids.tolist()) if lo <= s < hi]
-            stay_rows = [int(cands.ids[i]) for i in sorted(inside, key=lambda i: -base[i])[: params.stay_read]]
     base = ranker_scores(cands, params)
+    # read whatever the ranking: the sentences around a follow-up's last answer, or the best few by
+    # the ranker of the file a chat stays on
+    must_read = prev_rows if stay is None else _best_of(cands, base, set(prev_rows), params.stay_read)
     credit = _credits(index, question, cands, base, params, query) if reader is not None and params.reader else {}
     credited = [s for s, b in credit.items() if b > 0]  # read whatever the ranker thinks of them
     if credited:
@@ -481,7 +480,6 @@ def answer(
     shown = params.statement_k if statement else None  # a statement: the best of up to that many files
     if reader is not None and params.reader and not statement and len(cands.ids):
         prefer = int(index.sentences[prev_rows[0], 0]) if prev_rows else None
-        read_first = [*stay_rows, *credited] if stay_rows else [*prev_rows, *credited]
         # a follow-up is searched for with the earlier question (and next to the earlier answer),
         # but read as asked: with the earlier question appended, the reader answered that one again
         # ("what does that job pay?" got the council's name). On the follow-ups of seed, bbc and
@@ -494,8 +492,8 @@ def answer(
             read_as = resolve_thing(question, history)
         bonus = {f: -params.named_penalty for f in _mentioning_others(index, query, cands)} if params.named_penalty else {}
         if prefer is not None:
-            bonus[prefer] = bonus.get(prefer, 0.0) + (params.stay_bonus if stay_rows else params.follow_bonus)
-        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, read_first, bonus, credit)
+            bonus[prefer] = bonus.get(prefer, 0.0) + (params.follow_bonus if stay is None else params.stay_bonus)
+        read = rescore(index, reader, read_as, cands.ids, base, params.read_top, [*must_read, *credited], bonus, credit)
         base, spans = read.scores, read.spans
         threshold = reader.threshold if params.reader_threshold is None else params.reader_threshold
     elif reader is not None and params.spans and len(cands.ids):
@@ -738,6 +736,12 @@ def _stays_on(index: Index, question: str, cands: Candidates, source: str) -> in
     if unmentioned(question, cands.texts, [index.doc_text(f)], wider, index.file_names, [source]):
         return None
     return f
+
+
+def _best_of(cands: Candidates, base: np.ndarray, rows: set[int], most: int) -> list[int]:
+    """The ``most`` candidates among ``rows`` that the ranker (``base``) scores best, best first."""
+    among = [i for i, s in enumerate(cands.ids.tolist()) if s in rows]
+    return [int(cands.ids[i]) for i in sorted(among, key=lambda i: -base[i])[:most]]
 
 
 def _candidate_files(index: Index, cands: Candidates, most: int = 10) -> list[str]:

@@ -89,11 +89,11 @@ def unclip(index: Index, question: str) -> str:
     often than the clipped one ("govt" → "government", "which ref" → "which referee", "the
     education sec" → "the education secretary"): in a folder of READMEs that write of git "refs"
     more than of referees, "ref" is left as typed. No correction a person is shown."""
-    lexical = index.bm25_sentences
 
-    def fuller(clipped: str, full: str) -> bool:
-        idf = lexical.idf([*query_tokens(clipped), *query_tokens(full)])
-        return idf[query_tokens(full)[0]] < idf[query_tokens(clipped)[0]]
+    def fuller(clipped: str, full: str) -> bool:  # the sentences' index read only for a clipped word
+        short, whole = query_tokens(clipped)[0], query_tokens(full)[0]
+        idf = index.bm25_sentences.idf([short, whole])
+        return idf[whole] < idf[short]
 
     def put(m: re.Match[str]) -> str:
         word = m.group(0)
